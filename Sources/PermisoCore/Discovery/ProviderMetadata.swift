@@ -1,0 +1,103 @@
+internal import Foundation
+
+/// The discovery document (OIDC Discovery 1.0 §3), also served as RFC 8414 metadata.
+///
+/// Every list says exactly what the token service implements, nothing more: clients pick
+/// their flow from it, so an advertised feature that does not work is a bug.
+public struct ProviderMetadata: Sendable, Equatable, Codable {
+    public var issuer: String
+    public var authorizationEndpoint: String
+    public var tokenEndpoint: String
+    public var userinfoEndpoint: String
+    public var jwksURI: String
+    public var endSessionEndpoint: String
+    public var deviceAuthorizationEndpoint: String
+    public var scopesSupported: [String]
+    public var responseTypesSupported: [String]
+    public var responseModesSupported: [String]
+    public var grantTypesSupported: [String]
+    public var subjectTypesSupported: [String]
+    public var idTokenSigningAlgValuesSupported: [String]
+    public var tokenEndpointAuthMethodsSupported: [String]
+    public var claimsSupported: [String]
+    public var codeChallengeMethodsSupported: [String]
+    public var promptValuesSupported: [String]
+    public var displayValuesSupported: [String]
+    public var claimTypesSupported: [String]
+    public var authorizationResponseIssParameterSupported: Bool
+    public var claimsParameterSupported: Bool
+    public var requestParameterSupported: Bool
+    public var requestURIParameterSupported: Bool
+    public var frontchannelLogoutSupported: Bool
+    public var backchannelLogoutSupported: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case issuer
+        case authorizationEndpoint = "authorization_endpoint"
+        case tokenEndpoint = "token_endpoint"
+        case userinfoEndpoint = "userinfo_endpoint"
+        case jwksURI = "jwks_uri"
+        case endSessionEndpoint = "end_session_endpoint"
+        case deviceAuthorizationEndpoint = "device_authorization_endpoint"
+        case scopesSupported = "scopes_supported"
+        case responseTypesSupported = "response_types_supported"
+        case responseModesSupported = "response_modes_supported"
+        case grantTypesSupported = "grant_types_supported"
+        case subjectTypesSupported = "subject_types_supported"
+        case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
+        case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
+        case claimsSupported = "claims_supported"
+        case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+        case promptValuesSupported = "prompt_values_supported"
+        case displayValuesSupported = "display_values_supported"
+        case claimTypesSupported = "claim_types_supported"
+        case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
+        case claimsParameterSupported = "claims_parameter_supported"
+        case requestParameterSupported = "request_parameter_supported"
+        case requestURIParameterSupported = "request_uri_parameter_supported"
+        case frontchannelLogoutSupported = "frontchannel_logout_supported"
+        case backchannelLogoutSupported = "backchannel_logout_supported"
+    }
+
+    /// Claims Permiso puts in ID tokens itself, whatever the scopes.
+    static let protocolClaims = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "at_hash", "sid"]
+
+    public init(deployment: Deployment) {
+        let config = deployment.config
+        let issuer = config.issuer.absoluteString
+        let service = config.serviceURL.absoluteString
+        self.issuer = issuer
+        authorizationEndpoint = service + Endpoint.authorize
+        tokenEndpoint = service + Endpoint.token
+        userinfoEndpoint = service + Endpoint.userinfo
+        jwksURI = issuer + Endpoint.jwks
+        endSessionEndpoint = service + Endpoint.endSession
+        deviceAuthorizationEndpoint = service + Endpoint.deviceAuthorization
+        scopesSupported = config.scopes.map(\.name)
+        // OAuth 2.1 drops the implicit and hybrid flows; only the code flow is served.
+        responseTypesSupported = ["code"]
+        responseModesSupported = ["query", "form_post"]
+        grantTypesSupported = GrantType.allCases.map(\.rawValue)
+        subjectTypesSupported = ["public"]
+        idTokenSigningAlgValuesSupported = deployment.keys.activeAlgorithms.map(\.rawValue)
+        tokenEndpointAuthMethodsSupported = ClientAuthMethod.allCases.map(\.rawValue)
+        var claims = Self.protocolClaims
+        for claim in config.scopes.flatMap(\.claims) where !claims.contains(claim) {
+            claims.append(claim)
+        }
+        claimsSupported = claims
+        // RFC 7636 §4.2: plain offers no protection against a leaked authorization request.
+        codeChallengeMethodsSupported = ["S256"]
+        promptValuesSupported = ["none", "login", "consent"]
+        displayValuesSupported = ["page"]
+        claimTypesSupported = ["normal"]
+        // RFC 9207: every authorization response carries iss.
+        authorizationResponseIssParameterSupported = true
+        claimsParameterSupported = false
+        // OIDC Discovery §3 defaults request_uri_parameter_supported to true, so say false explicitly.
+        requestParameterSupported = false
+        requestURIParameterSupported = false
+        frontchannelLogoutSupported = false
+        backchannelLogoutSupported = false
+    }
+}
