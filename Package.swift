@@ -52,7 +52,6 @@ let package = Package(
         .testTarget(
             name: "PermisoCoreTests",
             dependencies: ["PermisoCore"],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -27,6 +27,9 @@ struct Permiso: AsyncParsableCommand {
         } catch let error as ConfigError {
             Console.error(error.description)
             Foundation.exit(ExitStatus.usage)
+        } catch let error as CommandError {
+            Console.error(error.description)
+            Foundation.exit(ExitStatus.usage)
         } catch let error as CheckFailed {
             Console.error(error.description)
             Foundation.exit(ExitStatus.checkFailed)

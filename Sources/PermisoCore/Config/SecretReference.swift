@@ -57,6 +57,7 @@ enum FileProblem {
         case NSFileReadNoSuchFileError, NSFileNoSuchFileError: return "no such file"
         case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "permission denied"
         case NSFileReadInapplicableStringEncodingError: return "not UTF-8 text"
+        case NSFileWriteFileExistsError: return "a file is in the way of a folder"
         default: return nsError.localizedDescription
         }
     }

@@ -31,8 +31,14 @@ public enum PasswordHash {
         }
     }
 
-    /// Prefixes of the hash formats accepted in the config.
-    static let acceptedPrefixes = ["$2b$", "$2y$", "$2a$", "$y$", "$6$"]
+    /// The complete shapes of the accepted formats: crypt(5)'s settings plus the hash itself.
+    /// Checking the shape costs nothing, where hashing a dummy to prove a hash readable
+    /// would cost one full bcrypt per user at every config load.
+    static let acceptedShapes = [
+        #"^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$"#,
+        #"^\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{1,86}\$[./A-Za-z0-9]{43}$"#,
+        #"^\$6\$(rounds=[0-9]{4,9}\$)?[^$:\n]{1,16}\$[./A-Za-z0-9]{86}$"#,
+    ]
 
     public enum Failure: Error, CustomStringConvertible {
         case cannotHash(String)
@@ -65,11 +71,13 @@ public enum PasswordHash {
         return constantTimeEquals(Array(computed.utf8), Array(hash.utf8))
     }
 
-    /// Whether libxcrypt can read `hash` as one of the accepted formats.
+    /// Whether `hash` is a complete hash in one of the accepted formats, with a setting libxcrypt reads.
     public static func isAcceptedFormat(_ hash: String) -> Bool {
-        guard acceptedPrefixes.contains(where: hash.hasPrefix) else { return false }
-        // A malformed setting makes crypt_rn fail; hashing a dummy proves the parameters parse.
-        return crypt("", setting: hash) != nil
+        guard acceptedShapes.contains(where: { hash.range(of: $0, options: .regularExpression) != nil }) else {
+            return false
+        }
+        let verdict = crypt_checksalt(hash)
+        return verdict == CRYPT_SALT_OK || verdict == CRYPT_SALT_METHOD_LEGACY
     }
 
     private static func crypt(_ phrase: String, setting: String) -> String? {
