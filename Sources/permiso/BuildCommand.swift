@@ -8,7 +8,8 @@ struct BuildCommand: ParsableCommand {
         discussion: """
             The output folder is replaced whole, atomically; the same config and keys always give the same bytes.
             With --check nothing is written: the command exits 1 and names each file that is missing or stale.
-            """)
+            """
+    )
 
     @OptionGroup var options: ConfigOption
 
@@ -26,7 +27,9 @@ struct BuildCommand: ParsableCommand {
             guard differences.isEmpty else {
                 throw CheckFailed(
                     description: (differences.map { "\($0)" } + ["run `permiso build` and commit \(out)/"]).joined(
-                        separator: "\n"))
+                        separator: "\n"
+                    )
+                )
             }
             print("\(out)/ is up to date (\(files.count) files)")
             return

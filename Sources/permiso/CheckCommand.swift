@@ -4,7 +4,8 @@ import PermisoCore
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate the config and keys, as the token service will load them; write nothing.")
+        abstract: "Validate the config and keys, as the token service will load them; write nothing."
+    )
 
     @OptionGroup var options: ConfigOption
 

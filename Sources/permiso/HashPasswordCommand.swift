@@ -9,7 +9,8 @@ struct HashPasswordCommand: ParsableCommand {
         discussion: """
             On a terminal it asks twice without echoing. From a pipe it reads everything up to the end, less one trailing newline:
                 printf '%s' "$SECRET" | permiso hash-password
-            """)
+            """
+    )
 
     @Option(help: "bcrypt, yescrypt or sha512-crypt.")
     var scheme: String = PasswordHash.Scheme.bcrypt.rawValue

@@ -10,7 +10,8 @@ struct InitCommand: ParsableCommand {
             Writes DIR/permiso.yaml with one user and one client, and DIR/keys/ with RS256 and ES256 signing keys and a
             sealing secret (each with a next one already published). The user's password and the client's secret are
             printed once: only their hashes are written. The keys are marked as development keys.
-            """)
+            """
+    )
 
     @Argument(help: "The folder to create it in.")
     var directory = "."
@@ -40,17 +41,22 @@ struct InitCommand: ParsableCommand {
         try keys.generateSealingSecret(development: true)
         try Data(KeysReadme.text.utf8).write(to: URL(fileURLWithPath: (keysPath as NSString).appendingPathComponent("README.md")))
         let config = ConfigTemplate.text(
-            issuer: issuer, passwordHash: try PasswordHash.make(password),
-            secretHash: try PasswordHash.make(secret))
+            issuer: issuer,
+            passwordHash: try PasswordHash.make(password),
+            secretHash: try PasswordHash.make(secret)
+        )
         try Data(config.utf8).write(to: URL(fileURLWithPath: configPath))
         try StableJSON.encode(SchemaCommand.configSchema).write(
-            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("permiso.schema.json")))
-        print("""
+            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("permiso.schema.json"))
+        )
+        print(
+            """
             wrote \(configPath), its schema, and \(keysPath)/ (development keys)
             user:   admin / \(password)
             client: my-app / \(secret)
             These are shown once; only their hashes are stored. Next: permiso check --config \(configPath)
-            """)
+            """
+        )
     }
 }
 

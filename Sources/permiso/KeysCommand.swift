@@ -6,7 +6,8 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Generate, rotate and list signing keys and sealing secrets.",
-        subcommands: [Generate.self, Rotate.self, List.self])
+        subcommands: [Generate.self, Rotate.self, List.self]
+    )
 
     /// Where the keys are: the config's `keys` folder, unless `--keys` names one.
     struct Location: ParsableArguments {
@@ -28,7 +29,8 @@ struct KeysCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a key: active if its algorithm has none yet, otherwise next (published, not yet signing).")
+            abstract: "Add a key: active if its algorithm has none yet, otherwise next (published, not yet signing)."
+        )
 
         @OptionGroup var location: Location
 
@@ -61,7 +63,7 @@ struct KeysCommand: ParsableCommand {
             } catch let error as KeyOperationError {
                 throw CommandError(error.description)
             }
-            report.forEach { print($0) }
+            for line in report { print(line) }
         }
     }
 
@@ -72,7 +74,8 @@ struct KeysCommand: ParsableCommand {
                 Retired signing keys stay published for the longest token lifetime plus the JWKS cache time; retired
                 sealing secrets keep opening values for the longest sealed lifetime. Both come from the config.
                 Retired keys whose time has passed are removed. Run `permiso build` afterwards to republish the JWKS.
-                """)
+                """
+        )
 
         @OptionGroup var location: Location
 
@@ -93,14 +96,21 @@ struct KeysCommand: ParsableCommand {
                 }
                 return algorithm
             }
-            let policy = config.map(KeyDirectory.RotationPolicy.init(config:))
+            let policy =
+                config.map(KeyDirectory.RotationPolicy.init(config:))
                 ?? KeyDirectory.RotationPolicy(
-                    signingRetention: 86_400, sealingRetention: 30 * 86_400, minimumNextAge: 300)
+                    signingRetention: 86_400,
+                    sealingRetention: 30 * 86_400,
+                    minimumNextAge: 300
+                )
             do {
                 let report = try location.directory(config).rotate(
-                    algorithms: algorithms.isEmpty ? nil : algorithms, sealing: !signingOnly, policy: policy,
-                    force: force)
-                report.forEach { print($0) }
+                    algorithms: algorithms.isEmpty ? nil : algorithms,
+                    sealing: !signingOnly,
+                    policy: policy,
+                    force: force
+                )
+                for line in report { print(line) }
             } catch let error as KeyOperationError {
                 throw CommandError(error.description)
             }

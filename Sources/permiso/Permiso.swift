@@ -14,7 +14,8 @@ struct Permiso: AsyncParsableCommand {
         subcommands: [
             BuildCommand.self, CheckCommand.self, InitCommand.self, KeysCommand.self, SchemaCommand.self,
             HashPasswordCommand.self,
-        ])
+        ]
+    )
 
     static func main() async {
         do {
@@ -38,7 +39,8 @@ struct Permiso: AsyncParsableCommand {
             if code == .success || error is CleanExit {
                 exit(withError: error)
             }
-            Console.error(fullMessage(for: error))
+            // ArgumentParser's own message already reads "Error: …" followed by the usage.
+            Console.note(fullMessage(for: error))
             Foundation.exit(ExitStatus.usage)
         }
     }
@@ -62,8 +64,9 @@ struct CommandError: Error, CustomStringConvertible {
 
 enum Console {
     static func error(_ message: String) {
+        // Diagnostics already say `file:line:column: error:`; other lines get the prefix.
         let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.contains(": error: ") || line.hasPrefix("error: ") || line.hasPrefix("Error: ") ? String(line) : "error: \(line)"
+            line.contains(": error: ") ? String(line) : "error: \(line)"
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

@@ -6,7 +6,8 @@ struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
         abstract: "Print the JSON Schema of permiso.yaml, for editors.",
-        discussion: "The repository commits it as permiso.schema.json; the config's first line points yaml-language-server at it.")
+        discussion: "The repository commits it as permiso.schema.json; the config's first line points yaml-language-server at it."
+    )
 
     @Flag(help: "Print the schema of a users file instead.")
     var usersFile = false

@@ -31,7 +31,8 @@ struct CommandLineTests {
                 error: site/.well-known/oauth-authorization-server: stale
                 error: run `permiso build` and commit site/
 
-                """)
+                """
+        )
         // --check wrote nothing.
         #expect(try runPermiso(["build", "--check"], in: directory.path).status == 1)
     }
@@ -47,7 +48,8 @@ struct CommandLineTests {
                 permiso.yaml:1:9: error: issuer: expected https (http is allowed only for loopback hosts such as 127.0.0.1), got "http://id.example.com"
                 permiso.yaml:2:10: error: clients: expected a list, got "3"
 
-                """)
+                """
+        )
         #expect(!FileManager.default.fileExists(atPath: directory.file("site")))
     }
 
@@ -118,7 +120,11 @@ struct CommandLineTests {
         let rotate = try runPermiso(["keys", "rotate", "--signing-only"], in: directory.path)
         #expect(rotate.status == 0, "\(rotate.stderr)")
         let list = try runPermiso(["keys", "list"], in: directory.path)
-        #expect(list.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("EdDSA") }.map { $0.split(separator: " ")[1] } == ["retired", "active", "next"])
+        #expect(
+            list.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("EdDSA") }.map { $0.split(separator: " ")[1] } == [
+                "retired", "active", "next",
+            ]
+        )
     }
 
     @Test("The committed JSON Schemas are what `permiso schema` prints")

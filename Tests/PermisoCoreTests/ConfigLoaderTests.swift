@@ -20,7 +20,9 @@ struct ConfigLoaderTests {
                       groups:
                         description: Your groups
                         claims: [groups]
-                    """))
+                    """
+            )
+        )
         let config = try PermisoConfig.load(file: file, environment: [:])
         #expect(config.issuer.absoluteString == "https://id.example.com")
         #expect(config.serviceURL.absoluteString == "https://login.example.com")
@@ -74,7 +76,8 @@ struct ConfigLoaderTests {
                 "permiso.yaml:2:1: error: isuer: unknown key \"isuer\" in permiso configuration; did you mean \"issuer\"?",
                 "permiso.yaml:4:3: error: lifetimes.acessToken: unknown key \"acessToken\" in lifetimes; did you mean \"accessToken\"?",
                 "permiso.yaml:5:3: error: lifetimes.bogus: unknown key \"bogus\" in lifetimes; expected one of authorizationCode, accessToken, idToken, refreshToken, session, deviceCode",
-            ])
+            ]
+        )
     }
 
     @Test("A missing required key is reported where its object starts")
@@ -83,7 +86,8 @@ struct ConfigLoaderTests {
         #expect(
             errors == [
                 "permiso.yaml:1:1: error: missing required key \"issuer\" (The issuer identifier: https (or http on a loopback host for development), no query or fragment, no trailing slash. The discovery documents and JWKS are published under it.)"
-            ])
+            ]
+        )
     }
 
     @Test("Wrong types say what was expected and what was found")
@@ -97,13 +101,15 @@ struct ConfigLoaderTests {
             users:
               - username: [alice]
                 passwordHash: "\(Fixture.passwordHash)"
-            """)
+            """
+        )
         #expect(
             errors == [
                 "permiso.yaml:2:10: error: clients: expected a list, got \"web\"",
                 "permiso.yaml:4:16: error: lifetimes.accessToken: expected a duration such as 90s, 10m, 12h or 30d, got \"soon\"",
                 "permiso.yaml:6:15: error: users[0].username: expected text, got a list",
-            ])
+            ]
+        )
     }
 
     @Test("One run reports every error, in file order")
@@ -118,7 +124,8 @@ struct ConfigLoaderTests {
               - id: web
                 tokenEndpointAuthMethod: none
                 grantTypes: [client_credentials]
-            """)
+            """
+        )
         #expect(
             errors == [
                 "permiso.yaml:1:9: error: issuer: expected https (http is allowed only for loopback hosts such as 127.0.0.1), got \"http://id.example.com/\"",
@@ -126,7 +133,8 @@ struct ConfigLoaderTests {
                 "permiso.yaml:5:22: error: clients[0].scopes[1]: unknown scope \"nope\"; expected a standard scope or one defined under scopes (openid, profile, email, address, phone, offline_access)",
                 "permiso.yaml:6:9: error: clients[1].id: duplicate client id \"web\"; first used at clients[0].id (line 3)",
                 "permiso.yaml:8:17: error: clients[1].grantTypes: a public client (tokenEndpointAuthMethod none) cannot use client_credentials; give it a secretHash or remove the grant",
-            ])
+            ]
+        )
     }
 
     @Test("Errors in a users file name that file")
@@ -138,9 +146,12 @@ struct ConfigLoaderTests {
             users:
               - username: bob
                 passwordHash: hunter2
-            """)
+            """
+        )
         let file = try directory.write(
-            "permiso.yaml", "issuer: https://id.example.com\nusersFile: people.yaml\n")
+            "permiso.yaml",
+            "issuer: https://id.example.com\nusersFile: people.yaml\n"
+        )
         let error = try #require(throws: ConfigError.self) { try PermisoConfig.load(file: file, environment: [:]) }
         #expect(error.diagnostics.count == 1)
         let diagnostic = try #require(error.diagnostics.first)
@@ -159,12 +170,42 @@ struct ConfigLoaderTests {
         )
         let file = try directory.write("permiso.yaml", Fixture.config(extra: "usersFile: people.yaml"))
         let error = try #require(throws: ConfigError.self) { try PermisoConfig.load(file: file, environment: [:]) }
-        #expect(error.diagnostics.map(\.message) == ["duplicate username \"Alice\"; first used in permiso.yaml at line 9"].map {
-            $0.replacingOccurrences(of: "permiso.yaml", with: file)
-        })
+        #expect(
+            error.diagnostics.map(\.message)
+                == ["duplicate username \"Alice\"; first used in permiso.yaml at line 9"].map {
+                    $0.replacingOccurrences(of: "permiso.yaml", with: file)
+                }
+        )
         try directory.write(
-            "people.yaml", "users:\n  - username: bob\n    passwordHash: \"\(Fixture.passwordHash)\"\n")
+            "people.yaml",
+            "users:\n  - username: bob\n    passwordHash: \"\(Fixture.passwordHash)\"\n"
+        )
         let config = try PermisoConfig.load(file: file, environment: [:])
         #expect(config.users.map(\.username) == ["alice", "bob"])
+    }
+}
+
+@Suite("Durations")
+struct DurationTextTests {
+    @Test(
+        "Durations read as seconds",
+        arguments: [
+            ("90s", 90), ("10m", 600), ("12h", 43_200), ("30d", 2_592_000), ("45", 45), (" 5m ", 300),
+        ]
+    )
+    func parses(_ text: String, _ seconds: Int) {
+        #expect(DurationText.seconds(from: text) == seconds)
+    }
+
+    @Test("Anything else is not a duration", arguments: ["", "m", "1 0m", "-5s", "5w", "1.5h", "99999999999999999999d"])
+    func refuses(_ text: String) {
+        #expect(DurationText.seconds(from: text) == nil)
+    }
+
+    @Test("Seconds print in the largest exact unit")
+    func prints() {
+        #expect(DurationText.text(for: 86_400) == "1d")
+        #expect(DurationText.text(for: 5_400) == "90m")
+        #expect(DurationText.text(for: 61) == "61s")
     }
 }

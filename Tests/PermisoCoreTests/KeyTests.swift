@@ -12,7 +12,8 @@ struct KeyTests {
             kty: "RSA",
             n:
                 "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
-            e: "AQAB")
+            e: "AQAB"
+        )
         #expect(key.thumbprint() == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
         // Members outside the required set (alg, kid, use) do not change the thumbprint (RFC 7638 §3.3).
         var decorated = key
@@ -43,7 +44,10 @@ struct KeyTests {
     @Test("The JWK of a P-256 key carries the public point swift-crypto reads back")
     func p256PublicPoint() throws {
         let key = try SigningKey.generate(.es256)
-        guard case .p256(let privateKey) = key.material else { Issue.record("not a P-256 key"); return }
+        guard case .p256(let privateKey) = key.material else {
+            Issue.record("not a P-256 key")
+            return
+        }
         let x = try #require(key.publicJWK.x.flatMap { Data(base64URLEncoded: $0) })
         let y = try #require(key.publicJWK.y.flatMap { Data(base64URLEncoded: $0) })
         let rebuilt = try P256.Signing.PublicKey(rawRepresentation: x + y)
@@ -153,7 +157,8 @@ struct KeyTests {
                 algorithm: RS256
                 state: current
                 created: yesterday
-            """)
+            """
+        )
         let error = try #require(throws: ConfigError.self) { try KeyRing.load(directory: keys.path) }
         let lines = error.diagnostics.map { $0.description.replacingOccurrences(of: directory.path + "/", with: "") }
         #expect(
@@ -163,7 +168,8 @@ struct KeyTests {
                 "keys/manifest.yaml:6:5: error: signing[1]: cannot read keys/missing.pem: no such file",
                 "keys/manifest.yaml:12:12: error: signing[2].state: expected one of active, next, retired, got \"current\"",
                 "keys/manifest.yaml:13:14: error: signing[2].created: expected an RFC 3339 time such as 2026-01-31T12:00:00Z, got \"yesterday\"",
-            ])
+            ]
+        )
     }
 
     @Test("Two active keys for one algorithm, or the same key twice, are refused")

@@ -6,7 +6,11 @@ import Testing
 @Suite("Static site")
 struct SiteTests {
     /// A deployment in a fresh folder, built from `Fixture.config` and the development keys.
-    func deployment(_ directory: TemporaryDirectory, extra: String = "", issuer: String = "https://id.example.com") throws
+    func deployment(
+        _ directory: TemporaryDirectory,
+        extra: String = "",
+        issuer: String = "https://id.example.com"
+    ) throws
         -> Deployment
     {
         if !FileManager.default.fileExists(atPath: directory.file("keys")) { try directory.copyDevelopmentKeys() }
@@ -30,7 +34,8 @@ struct SiteTests {
                   groups:
                     description: Groups
                     claims: [groups]
-                """)
+                """
+        )
         let files = try SiteBuilder.files(for: deployment)
         let discovery = try metadata(files, ".well-known/openid-configuration")
         for field in [
@@ -85,7 +90,8 @@ struct SiteTests {
             lines == [
                 "keys/manifest.yaml:1:1: error: signing: no active RS256 key; OpenID Connect requires RS256 (run `permiso keys generate --alg RS256`)",
                 "permiso.yaml:6:31: error: clients[0].idTokenSignedResponseAlg: no active EdDSA key in keys; run `permiso keys generate --alg EdDSA`",
-            ])
+            ]
+        )
     }
 
     @Test("An issuer with a path puts each file where its spec looks for it")
@@ -97,7 +103,8 @@ struct SiteTests {
             files.map(\.path) == [
                 "tenant/.well-known/openid-configuration", ".well-known/oauth-authorization-server/tenant",
                 "tenant/.well-known/jwks.json", "_headers", "nginx.conf",
-            ])
+            ]
+        )
         let discovery = try metadata(files, "tenant/.well-known/openid-configuration")
         #expect(discovery["jwks_uri"] as? String == "https://id.example.com/tenant/.well-known/jwks.json")
     }
@@ -139,7 +146,8 @@ struct SiteTests {
             SiteWriter.differences(files, in: site).map(\.description) == [
                 "\(site)/.well-known/jwks.json: stale", "\(site)/_headers: missing",
                 "\(site)/index.html: not written by permiso build",
-            ])
+            ]
+        )
     }
 
     @Test("A rebuild replaces the whole folder; a foreign folder is never replaced")
@@ -182,9 +190,14 @@ struct SiteTests {
         #expect(
             headers.contains(
                 "/.well-known/jwks.json\n  Content-Type: application/json\n  Cache-Control: public, max-age=120\n  Access-Control-Allow-Origin: *\n"
-            ))
+            )
+        )
         #expect(headers.contains("/.well-known/openid-configuration\n  Content-Type: application/json\n  Cache-Control: public, max-age=86400\n"))
         let nginx = try #require(files.first { $0.path == "nginx.conf" }.map { String(decoding: $0.contents, as: UTF8.self) })
-        #expect(nginx.contains("location = /.well-known/jwks.json {\n    types { }\n    default_type application/json;\n    add_header Cache-Control \"public, max-age=120\" always;"))
+        #expect(
+            nginx.contains(
+                "location = /.well-known/jwks.json {\n    types { }\n    default_type application/json;\n    add_header Cache-Control \"public, max-age=120\" always;"
+            )
+        )
     }
 }

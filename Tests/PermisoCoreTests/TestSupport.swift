@@ -24,7 +24,9 @@ final class TemporaryDirectory {
     func write(_ name: String, _ text: String) throws -> String {
         let target = file(name)
         try FileManager.default.createDirectory(
-            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         try Data(text.utf8).write(to: URL(fileURLWithPath: target))
         return target
     }
@@ -83,7 +85,9 @@ enum Fixture {
 
 /// Loads `yaml` as `permiso.yaml` in a fresh folder and returns its diagnostics with the folder removed from paths.
 func diagnostics(
-    _ yaml: String, environment: [String: String] = [:], files: [String: String] = [:]
+    _ yaml: String,
+    environment: [String: String] = [:],
+    files: [String: String] = [:]
 ) throws -> [String] {
     let directory = try TemporaryDirectory()
     for (name, text) in files { try directory.write(name, text) }
@@ -97,7 +101,11 @@ func diagnostics(
 }
 
 /// Runs the `permiso` binary and returns its exit status and output.
-func runPermiso(_ arguments: [String], in directory: String, input: String? = nil) throws -> (
+func runPermiso(
+    _ arguments: [String],
+    in directory: String,
+    input: String? = nil
+) throws -> (
     status: Int32, stdout: String, stderr: String
 ) {
     let process = Process()

@@ -46,9 +46,15 @@ final class DiagnosticLog {
     }
 
     func error(_ message: String, at value: YAMLValue) {
-        add(ConfigDiagnostic(
-            file: value.file, line: value.line, column: value.column,
-            field: value.path.description, message: message))
+        add(
+            ConfigDiagnostic(
+                file: value.file,
+                line: value.line,
+                column: value.column,
+                field: value.path.description,
+                message: message
+            )
+        )
     }
 
     var isEmpty: Bool { diagnostics.isEmpty }

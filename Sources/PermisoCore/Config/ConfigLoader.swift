@@ -44,10 +44,18 @@ struct ConfigLoader {
 
         guard let issuer else { return nil }
         return PermisoConfig(
-            file: file, issuer: issuer, serviceURL: serviceURL ?? issuer,
+            file: file,
+            issuer: issuer,
+            serviceURL: serviceURL ?? issuer,
             keysDirectory: keys.hasPrefix("/") ? keys : (directory as NSString).appendingPathComponent(keys),
-            stateStore: stateStore, lifetimes: lifetimes, site: site, branding: branding, scopes: scopes,
-            clients: clients, users: users.map(\.user))
+            stateStore: stateStore,
+            lifetimes: lifetimes,
+            site: site,
+            branding: branding,
+            scopes: scopes,
+            clients: clients,
+            users: users.map(\.user)
+        )
     }
 
     // MARK: - Top-level values
@@ -77,7 +85,8 @@ struct ConfigLoader {
         if case .inline = reference, components.password != nil {
             log.error(
                 "a password must not be written in the config; use ${ENV_VAR} or a file path for the whole URL",
-                at: value)
+                at: value
+            )
             return nil
         }
         return resolved
@@ -151,7 +160,8 @@ struct ConfigLoader {
                 else { continue }
                 log.error(
                     "contrast of \(color) against \(otherName) \(other) is \(String(format: "%.2f", ratio)):1; expected at least 4.5:1 (WCAG 2.1 §1.4.3)",
-                    at: colors[key] ?? colors.value)
+                    at: colors[key] ?? colors.value
+                )
             }
         }
         return branding
@@ -166,8 +176,13 @@ struct ConfigLoader {
                 continue
             }
             // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-            if name.isEmpty || !name.unicodeScalars.allSatisfy({ $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value) }) {
-                log.error("\"\(name)\" is not a valid scope name (RFC 6749 §3.3: printable ASCII without spaces, quotes or backslashes)", at: scopeValue)
+            if name.isEmpty
+                || !name.unicodeScalars.allSatisfy({ $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value) })
+            {
+                log.error(
+                    "\"\(name)\" is not a valid scope name (RFC 6749 §3.3: printable ASCII without spaces, quotes or backslashes)",
+                    at: scopeValue
+                )
                 continue
             }
             guard let object = scopeValue.object(ConfigSchema.scope, log) else { continue }
@@ -243,15 +258,17 @@ struct ConfigLoader {
                 guard scopes.contains(where: { $0.name == scope }) else {
                     log.error(
                         "unknown scope \"\(scope)\"; expected a standard scope or one defined under scopes (\(scopes.map(\.name).joined(separator: ", ")))",
-                        at: item)
+                        at: item
+                    )
                     continue
                 }
                 allowedScopes.append(scope)
             }
         }
-        let algorithm = object["idTokenSignedResponseAlg"].flatMap {
-            $0.oneOf(SigningAlgorithm.allCases.map(\.rawValue), log).flatMap(SigningAlgorithm.init)
-        } ?? .rs256
+        let algorithm =
+            object["idTokenSignedResponseAlg"].flatMap {
+                $0.oneOf(SigningAlgorithm.allCases.map(\.rawValue), log).flatMap(SigningAlgorithm.init)
+            } ?? .rs256
         var requirePKCE = authMethod == .none
         if let value = object["requirePKCE"], let flag = value.bool(log) {
             // OAuth 2.1 / RFC 9700 §2.1.1: public clients must use PKCE.
@@ -263,9 +280,18 @@ struct ConfigLoader {
         let firstParty = object["firstParty"]?.bool(log) ?? false
         guard let id, log.diagnostics.count == before else { return nil }
         let client = ClientConfig(
-            id: id, name: name ?? id, secretHash: secretHash, authMethod: authMethod, redirectURIs: redirectURIs,
-            postLogoutRedirectURIs: postLogoutRedirectURIs, grantTypes: grantTypes, scopes: allowedScopes,
-            idTokenSigningAlgorithm: algorithm, requirePKCE: requirePKCE, firstParty: firstParty)
+            id: id,
+            name: name ?? id,
+            secretHash: secretHash,
+            authMethod: authMethod,
+            redirectURIs: redirectURIs,
+            postLogoutRedirectURIs: postLogoutRedirectURIs,
+            grantTypes: grantTypes,
+            scopes: allowedScopes,
+            idTokenSigningAlgorithm: algorithm,
+            requirePKCE: requirePKCE,
+            firstParty: firstParty
+        )
         for violation in GrantTypeRule.check(client) {
             log.error(violation.message, at: object["grantTypes"] ?? object.value)
         }
@@ -297,7 +323,8 @@ struct ConfigLoader {
             let shown = { if case .inline = reference { return "" } else { return " (from \(text))" } }()
             log.error(
                 "expected a bcrypt ($2b$), yescrypt ($y$) or sha512-crypt ($6$) hash of the \(what)\(shown); make one with `permiso hash-password`, never write the \(what) itself",
-                at: value)
+                at: value
+            )
             return nil
         }
         return resolved
@@ -362,11 +389,15 @@ struct ConfigLoader {
         guard let username, let passwordHash, let subject, log.diagnostics.count == before else { return nil }
         return LocatedUser(
             user: UserConfig(username: username, passwordHash: passwordHash, subject: subject, claims: claims),
-            value: item)
+            value: item
+        )
     }
 
     private func checkUnique(
-        _ users: [LocatedUser], keyPath: KeyPath<LocatedUser, String>, what: String, caseInsensitive: Bool
+        _ users: [LocatedUser],
+        keyPath: KeyPath<LocatedUser, String>,
+        what: String,
+        caseInsensitive: Bool
     ) {
         var seen: [String: LocatedUser] = [:]
         for user in users {
@@ -374,7 +405,8 @@ struct ConfigLoader {
             if let first = seen[key] {
                 log.error(
                     "duplicate \(what) \"\(user[keyPath: keyPath])\"; first used in \(first.value.file) at line \(first.value.line)",
-                    at: user.value)
+                    at: user.value
+                )
             } else {
                 seen[key] = user
             }

@@ -15,19 +15,27 @@ public enum ConfigSchema {
             FieldSpec("refreshToken", .duration, default: "30d", "Refresh tokens; each use rotates them."),
             FieldSpec("session", .duration, default: "12h", "The login session cookie."),
             FieldSpec("deviceCode", .duration, default: "10m", "Device codes and their user codes (RFC 8628)."),
-        ])
+        ]
+    )
 
     public static let site = ObjectSpec(
         title: "Site",
         summary: "How static hosts should cache the files `permiso build` writes.",
         fields: [
             FieldSpec(
-                "discoveryMaxAge", .duration, default: "1h",
-                "Cache-Control max-age of the discovery documents."),
+                "discoveryMaxAge",
+                .duration,
+                default: "1h",
+                "Cache-Control max-age of the discovery documents."
+            ),
             FieldSpec(
-                "jwksMaxAge", .duration, default: "5m",
-                "Cache-Control max-age of the JWKS; keep it shorter than the time a retired key stays published."),
-        ])
+                "jwksMaxAge",
+                .duration,
+                default: "5m",
+                "Cache-Control max-age of the JWKS; keep it shorter than the time a retired key stays published."
+            ),
+        ]
+    )
 
     public static let colors = ObjectSpec(
         title: "Colors",
@@ -36,7 +44,8 @@ public enum ConfigSchema {
             FieldSpec("primary", .string(pattern: hexColorPattern), default: "#1f4fd1", "Buttons and links."),
             FieldSpec("background", .string(pattern: hexColorPattern), default: "#f5f6f8", "Page background."),
             FieldSpec("text", .string(pattern: hexColorPattern), default: "#1b1d21", "Body text."),
-        ])
+        ]
+    )
 
     public static let hexColorPattern = "^#[0-9a-fA-F]{6}$"
 
@@ -47,7 +56,8 @@ public enum ConfigSchema {
             FieldSpec("name", .string(), default: "Permiso", "The product name shown on every page."),
             FieldSpec("logoURL", .url, "An https (or loopback http) URL of a logo image."),
             FieldSpec("colors", .object(colors), "Page colours."),
-        ])
+        ]
+    )
 
     public static let scope = ObjectSpec(
         title: "Scope",
@@ -55,7 +65,8 @@ public enum ConfigSchema {
         fields: [
             FieldSpec("description", .string(), required: true, "Shown to the user on the consent page."),
             FieldSpec("claims", .list(.string()), default: [], "The user claims this scope releases."),
-        ])
+        ]
+    )
 
     public static let client = ObjectSpec(
         title: "Client",
@@ -64,30 +75,43 @@ public enum ConfigSchema {
             FieldSpec("id", .string(pattern: "^[A-Za-z0-9._~-]+$"), required: true, "The client_id; unique."),
             FieldSpec("name", .string(), "Shown on the consent page; defaults to the id."),
             FieldSpec(
-                "secretHash", .secretReference,
+                "secretHash",
+                .secretReference,
                 "Confidential clients: a crypt hash of the client secret (`permiso hash-password`), inline, `${ENV_VAR}` or a file path. Omit for public clients."
             ),
             FieldSpec(
-                "tokenEndpointAuthMethod", .enumeration(ClientAuthMethod.allCases.map(\.rawValue)),
+                "tokenEndpointAuthMethod",
+                .enumeration(ClientAuthMethod.allCases.map(\.rawValue)),
                 "`client_secret_basic` (default with a secret), `client_secret_post`, or `none` (public clients, the default without a secret)."
             ),
             FieldSpec("redirectURIs", .list(.url), default: [], "Exact redirect URIs (RFC 6749 §3.1.2)."),
             FieldSpec(
-                "postLogoutRedirectURIs", .list(.url), default: [],
-                "Exact URIs RP-initiated logout may return to."),
+                "postLogoutRedirectURIs",
+                .list(.url),
+                default: [],
+                "Exact URIs RP-initiated logout may return to."
+            ),
             FieldSpec(
-                "grantTypes", .list(.enumeration(GrantType.allCases.map(\.rawValue))),
-                default: ["authorization_code", "refresh_token"], "Grants this client may use."),
+                "grantTypes",
+                .list(.enumeration(GrantType.allCases.map(\.rawValue))),
+                default: ["authorization_code", "refresh_token"],
+                "Grants this client may use."
+            ),
             FieldSpec("scopes", .list(.string()), default: ["openid"], "Scopes this client may request."),
             FieldSpec(
-                "idTokenSignedResponseAlg", .enumeration(SigningAlgorithm.allCases.map(\.rawValue)),
-                default: "RS256", "The ID token's signing algorithm; needs an active key of that algorithm."),
+                "idTokenSignedResponseAlg",
+                .enumeration(SigningAlgorithm.allCases.map(\.rawValue)),
+                default: "RS256",
+                "The ID token's signing algorithm; needs an active key of that algorithm."
+            ),
             FieldSpec(
-                "requirePKCE", .boolean,
+                "requirePKCE",
+                .boolean,
                 "Require PKCE (S256) on every authorization request. Always true for public clients; defaults to false for confidential ones, which use PKCE whenever they send it."
             ),
             FieldSpec("firstParty", .boolean, default: false, "Skip the consent page for this client."),
-        ])
+        ]
+    )
 
     public static let user = ObjectSpec(
         title: "User",
@@ -95,48 +119,65 @@ public enum ConfigSchema {
         fields: [
             FieldSpec("username", .string(), required: true, "What the user types on the login page; unique."),
             FieldSpec(
-                "passwordHash", .secretReference, required: true,
+                "passwordHash",
+                .secretReference,
+                required: true,
                 "A bcrypt (`$2b$`), yescrypt (`$y$`) or sha512-crypt (`$6$`) hash from `permiso hash-password`, `htpasswd -B` or `mkpasswd`; inline, `${ENV_VAR}` or a file path."
             ),
             FieldSpec(
-                "subject", .string(),
-                "The stable `sub` claim (at most 255 ASCII characters); defaults to the username."),
+                "subject",
+                .string(),
+                "The stable `sub` claim (at most 255 ASCII characters); defaults to the username."
+            ),
             FieldSpec(
-                "claims", .map(.anyJSON), default: [:],
-                "Claims released by scopes: email, email_verified, name, preferred_username, groups, …"),
-        ])
+                "claims",
+                .map(.anyJSON),
+                default: [:],
+                "Claims released by scopes: email, email_verified, name, preferred_username, groups, …"
+            ),
+        ]
+    )
 
     public static let config = ObjectSpec(
         title: "Permiso configuration",
         summary: "The declarative source of truth for one Permiso deployment.",
         fields: [
             FieldSpec(
-                "issuer", .url, required: true,
+                "issuer",
+                .url,
+                required: true,
                 "The issuer identifier: https (or http on a loopback host for development), no query or fragment, no trailing slash. The discovery documents and JWKS are published under it."
             ),
             FieldSpec(
-                "serviceURL", .url,
+                "serviceURL",
+                .url,
                 "Where the token service answers /oauth/*, when that is not the issuer (for example when a CDN serves the issuer's static files). Defaults to the issuer."
             ),
             FieldSpec("keys", .string(), default: "keys", "The keys folder, relative to this file."),
             FieldSpec(
-                "stateStore", .secretReference, default: "memory",
+                "stateStore",
+                .secretReference,
+                default: "memory",
                 "`memory` (one instance) or `redis://host:port/db` (many instances); credentials only via `${ENV_VAR}` or a file."
             ),
             FieldSpec("lifetimes", .object(lifetimes), "Token and session lifetimes."),
             FieldSpec("site", .object(site), "Caching of the static files."),
             FieldSpec("branding", .object(branding), "Page branding."),
             FieldSpec(
-                "scopes", .map(.object(scope)), default: [:],
+                "scopes",
+                .map(.object(scope)),
+                default: [:],
                 "Custom scopes, by name. The standard openid, profile, email, address, phone and offline_access are built in."
             ),
             FieldSpec("clients", .list(.object(client)), default: [], "Relying parties."),
             FieldSpec("users", .list(.object(user)), default: [], "Users, inline."),
             FieldSpec("usersFile", .string(), "A YAML file with a `users:` list, relative to this file."),
-        ])
+        ]
+    )
 
     public static let usersFile = ObjectSpec(
         title: "Permiso users file",
         summary: "Users kept apart from the main config.",
-        fields: [FieldSpec("users", .list(.object(user)), required: true, "Users.")])
+        fields: [FieldSpec("users", .list(.object(user)), required: true, "Users.")]
+    )
 }

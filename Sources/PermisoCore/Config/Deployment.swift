@@ -15,7 +15,8 @@ public struct Deployment: Sendable {
 
     /// Loads and checks everything. `requireSealing` adds the token service's need for an active sealing secret.
     public static func load(
-        configFile: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        configFile: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         requireSealing: Bool = false
     ) throws(ConfigError) -> Deployment {
         var loader = ConfigLoader(file: configFile, environment: environment)
@@ -32,22 +33,35 @@ public struct Deployment: Sendable {
         }
         // OIDC Discovery §3: RS256 must be among the ID token algorithms.
         if keys.activeKey(for: .rs256) == nil {
-            log.add(ConfigDiagnostic(
-                file: manifestFile, line: 1, column: 1, field: "signing",
-                message: "no active RS256 key; OpenID Connect requires RS256 (run `permiso keys generate --alg RS256`)"))
+            log.add(
+                ConfigDiagnostic(
+                    file: manifestFile,
+                    line: 1,
+                    column: 1,
+                    field: "signing",
+                    message: "no active RS256 key; OpenID Connect requires RS256 (run `permiso keys generate --alg RS256`)"
+                )
+            )
         }
         for (index, value) in loader.clientAlgorithmValues {
             let algorithm = config.clients[index].idTokenSigningAlgorithm
             if keys.activeKey(for: algorithm) == nil {
                 log.error(
                     "no active \(algorithm.rawValue) key in \(config.keysDirectory); run `permiso keys generate --alg \(algorithm.rawValue)`",
-                    at: value)
+                    at: value
+                )
             }
         }
         if requireSealing && keys.activeSealingSecret == nil {
-            log.add(ConfigDiagnostic(
-                file: manifestFile, line: 1, column: 1, field: "sealing",
-                message: "no active sealing secret; run `permiso keys generate --sealing`"))
+            log.add(
+                ConfigDiagnostic(
+                    file: manifestFile,
+                    line: 1,
+                    column: 1,
+                    field: "sealing",
+                    message: "no active sealing secret; run `permiso keys generate --sealing`"
+                )
+            )
         }
         try log.throwIfAny()
         return Deployment(config: config, keys: keys)
@@ -57,7 +71,8 @@ public struct Deployment: Sendable {
 extension PermisoConfig {
     /// Loads the config alone, without its keys: for `permiso keys`, which may run before any key exists.
     public static func load(
-        file: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        file: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> PermisoConfig {
         var loader = ConfigLoader(file: file, environment: environment)
         let config = loader.load()

@@ -29,7 +29,10 @@ public struct FieldSpec: Sendable {
     public var defaultValue: JSONValue?
 
     public init(
-        _ key: String, _ kind: FieldKind, required: Bool = false, default defaultValue: JSONValue? = nil,
+        _ key: String,
+        _ kind: FieldKind,
+        required: Bool = false,
+        default defaultValue: JSONValue? = nil,
         _ summary: String
     ) {
         self.key = key

@@ -14,17 +14,25 @@ public struct ScopeDefinition: Sendable, Equatable {
     public static let standard: [ScopeDefinition] = [
         ScopeDefinition(name: "openid", description: "Sign you in", claims: ["sub"]),
         ScopeDefinition(
-            name: "profile", description: "Your name and basic profile",
+            name: "profile",
+            description: "Your name and basic profile",
             claims: [
                 "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
                 "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
-            ]),
+            ]
+        ),
         ScopeDefinition(name: "email", description: "Your email address", claims: ["email", "email_verified"]),
         ScopeDefinition(name: "address", description: "Your postal address", claims: ["address"]),
         ScopeDefinition(
-            name: "phone", description: "Your phone number", claims: ["phone_number", "phone_number_verified"]),
+            name: "phone",
+            description: "Your phone number",
+            claims: ["phone_number", "phone_number_verified"]
+        ),
         ScopeDefinition(
-            name: "offline_access", description: "Stay signed in to the app while you are away", claims: []),
+            name: "offline_access",
+            description: "Stay signed in to the app while you are away",
+            claims: []
+        ),
     ]
 
     /// Claims the provider sets itself; a user or scope may not define them.

@@ -5,7 +5,9 @@ internal import Yams
 enum YAMLDocument {
     static func parse(_ text: String, file: String, log: DiagnosticLog) -> YAMLValue? {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver tags every scalar as text: the loader reads types itself, and
+            // skipping Yams' per-scalar regular expressions makes large configs load faster.
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 log.add(ConfigDiagnostic(file: file, line: 1, column: 1, field: "", message: "the file is empty"))
                 return nil
             }
@@ -25,14 +27,27 @@ enum YAMLDocument {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            log.add(ConfigDiagnostic(
-                file: displayName, line: 1, column: 1, field: "",
-                message: "cannot read the file: \(FileProblem.describe(error))"))
+            log.add(
+                ConfigDiagnostic(
+                    file: displayName,
+                    line: 1,
+                    column: 1,
+                    field: "",
+                    message: "cannot read the file: \(FileProblem.describe(error))"
+                )
+            )
             return nil
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            log.add(ConfigDiagnostic(
-                file: displayName, line: 1, column: 1, field: "", message: "the file is not UTF-8 text"))
+            log.add(
+                ConfigDiagnostic(
+                    file: displayName,
+                    line: 1,
+                    column: 1,
+                    field: "",
+                    message: "the file is not UTF-8 text"
+                )
+            )
             return nil
         }
         return parse(text, file: displayName, log: log)
@@ -48,8 +63,12 @@ enum YAMLDocument {
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
             return ConfigDiagnostic(
-                file: file, line: context.mark.line, column: context.mark.column, field: "",
-                message: "duplicate key \(keys) in one mapping")
+                file: file,
+                line: context.mark.line,
+                column: context.mark.column,
+                field: "",
+                message: "duplicate key \(keys) in one mapping"
+            )
         case .reader(let problem, _, _, _):
             return ConfigDiagnostic(file: file, line: 1, column: 1, field: "", message: "invalid text: \(problem)")
         default:

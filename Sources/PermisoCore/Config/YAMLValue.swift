@@ -54,7 +54,7 @@ struct YAMLValue {
     /// A non-empty string, reported as missing when blank.
     func nonEmptyString(_ log: DiagnosticLog) -> String? {
         guard let text = string(log) else { return nil }
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if text.allSatisfy(\.isWhitespace) {
             log.error("expected non-empty text", at: self)
             return nil
         }
@@ -133,10 +133,15 @@ struct YAMLValue {
                 } else {
                     message += "; expected one of \(spec.keys.joined(separator: ", "))"
                 }
-                log.add(ConfigDiagnostic(
-                    file: file, line: value.keyLine(in: node, key: key) ?? value.line,
-                    column: value.keyColumn(in: node, key: key) ?? value.column,
-                    field: value.path.description, message: message))
+                log.add(
+                    ConfigDiagnostic(
+                        file: file,
+                        line: value.keyLine(in: node, key: key) ?? value.line,
+                        column: value.keyColumn(in: node, key: key) ?? value.column,
+                        field: value.path.description,
+                        message: message
+                    )
+                )
                 continue
             }
             if value.isNull { continue }
@@ -157,7 +162,7 @@ struct YAMLValue {
             if scalar.string == "true" { return .bool(true) }
             if scalar.string == "false" { return .bool(false) }
             if let int = Int(scalar.string) { return .int(int) }
-            if scalar.string.contains("."), let double = Double(scalar.string) { return .double(double) }
+            if scalar.string.utf8.contains(UInt8(ascii: ".")), let double = Double(scalar.string) { return .double(double) }
             return .string(scalar.string)
         case .sequence:
             guard let items = list(log) else { return nil }

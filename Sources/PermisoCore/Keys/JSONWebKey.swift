@@ -18,8 +18,15 @@ public struct JSONWebKey: Sendable, Equatable, Codable {
     public var y: String?
 
     public init(
-        kty: String, use: String? = nil, alg: String? = nil, kid: String? = nil, n: String? = nil,
-        e: String? = nil, crv: String? = nil, x: String? = nil, y: String? = nil
+        kty: String,
+        use: String? = nil,
+        alg: String? = nil,
+        kid: String? = nil,
+        n: String? = nil,
+        e: String? = nil,
+        crv: String? = nil,
+        x: String? = nil,
+        y: String? = nil
     ) {
         self.kty = kty
         self.use = use

@@ -17,14 +17,17 @@ public struct KeyDirectory: Sendable {
     /// Adds a signing key: active if the algorithm has none yet, otherwise the next key.
     @discardableResult
     public func generate(
-        _ algorithm: SigningAlgorithm, now: Date = Date(), development: Bool? = nil
+        _ algorithm: SigningAlgorithm,
+        now: Date = Date(),
+        development: Bool? = nil
     ) throws -> Report {
         var manifest = try existingManifest()
         if let development { manifest.development = development }
         let states = manifest.signing.filter { $0.algorithm == algorithm }.map(\.state)
         if states.contains(.next) {
             throw KeyOperationError(
-                "\(algorithm.rawValue) already has a next key; run `permiso keys rotate` to promote it first")
+                "\(algorithm.rawValue) already has a next key; run `permiso keys rotate` to promote it first"
+            )
         }
         let state: KeyState = states.contains(.active) ? .next : .active
         let key = try SigningKey.generate(algorithm)
@@ -71,7 +74,8 @@ public struct KeyDirectory: Sendable {
             self.init(
                 signingRetention: lifetimes.longestSignedToken + config.site.jwksMaxAge,
                 sealingRetention: max(lifetimes.refreshToken, lifetimes.session, lifetimes.deviceCode),
-                minimumNextAge: config.site.jwksMaxAge)
+                minimumNextAge: config.site.jwksMaxAge
+            )
         }
     }
 
@@ -80,7 +84,10 @@ public struct KeyDirectory: Sendable {
     /// passed are removed.
     @discardableResult
     public func rotate(
-        algorithms: [SigningAlgorithm]? = nil, sealing: Bool = true, policy: RotationPolicy, now: Date = Date(),
+        algorithms: [SigningAlgorithm]? = nil,
+        sealing: Bool = true,
+        policy: RotationPolicy,
+        now: Date = Date(),
         force: Bool = false
     ) throws -> Report {
         var manifest = try existingManifest()
@@ -97,7 +104,9 @@ public struct KeyDirectory: Sendable {
             if let active = manifest.signing.firstIndex(where: { $0.algorithm == algorithm && $0.state == .active }) {
                 manifest.signing[active].state = .retired
                 manifest.signing[active].keepUntil = now.addingTimeInterval(TimeInterval(policy.signingRetention))
-                report.append("\(label) \(manifest.signing[active].file) retired, published until \(Timestamp.format(manifest.signing[active].keepUntil!))")
+                report.append(
+                    "\(label) \(manifest.signing[active].file) retired, published until \(Timestamp.format(manifest.signing[active].keepUntil!))"
+                )
             }
             manifest.signing[next].state = .active
             report.append("\(label) \(manifest.signing[next].file) is active")
@@ -116,7 +125,9 @@ public struct KeyDirectory: Sendable {
             if let active = manifest.sealing.firstIndex(where: { $0.state == .active }) {
                 manifest.sealing[active].state = .retired
                 manifest.sealing[active].keepUntil = now.addingTimeInterval(TimeInterval(policy.sealingRetention))
-                report.append("sealing secret \(manifest.sealing[active].file) retired, accepted until \(Timestamp.format(manifest.sealing[active].keepUntil!))")
+                report.append(
+                    "sealing secret \(manifest.sealing[active].file) retired, accepted until \(Timestamp.format(manifest.sealing[active].keepUntil!))"
+                )
             }
             manifest.sealing[next].state = .active
             report.append("sealing secret \(manifest.sealing[next].file) is active")
@@ -143,7 +154,11 @@ public struct KeyDirectory: Sendable {
     }
 
     private func checkPublishedLongEnough(
-        _ entry: KeyManifest.Entry, label: String, policy: RotationPolicy, now: Date, force: Bool
+        _ entry: KeyManifest.Entry,
+        label: String,
+        policy: RotationPolicy,
+        now: Date,
+        force: Bool
     ) throws {
         let age = now.timeIntervalSince(entry.created)
         guard force || age >= TimeInterval(policy.minimumNextAge) else {

@@ -15,7 +15,11 @@ public struct KeyManifest: Sendable, Equatable {
         public var keepUntil: Date?
 
         public init(
-            file: String, algorithm: SigningAlgorithm?, state: KeyState, created: Date, keepUntil: Date? = nil
+            file: String,
+            algorithm: SigningAlgorithm?,
+            state: KeyState,
+            created: Date,
+            keepUntil: Date? = nil
         ) {
             self.file = file
             self.algorithm = algorithm
@@ -45,12 +49,15 @@ public struct KeyManifest: Sendable, Equatable {
         fields: [
             FieldSpec("file", .string(), required: true, "The key file, in the keys folder."),
             FieldSpec(
-                "algorithm", .enumeration(SigningAlgorithm.allCases.map(\.rawValue)),
-                "Signing keys: the JWS algorithm."),
+                "algorithm",
+                .enumeration(SigningAlgorithm.allCases.map(\.rawValue)),
+                "Signing keys: the JWS algorithm."
+            ),
             FieldSpec("state", .enumeration(KeyState.allCases.map(\.rawValue)), required: true, "next, active or retired."),
             FieldSpec("created", .string(), required: true, "When the key was made (RFC 3339)."),
             FieldSpec("keepUntil", .string(), "Retired keys: published or accepted until then (RFC 3339)."),
-        ])
+        ]
+    )
 
     static let spec = ObjectSpec(
         title: "Keys manifest",
@@ -59,11 +66,14 @@ public struct KeyManifest: Sendable, Equatable {
             FieldSpec("development", .boolean, default: false, "These are development keys."),
             FieldSpec("signing", .list(.object(entrySpec)), default: [], "Signing keys."),
             FieldSpec("sealing", .list(.object(entrySpec)), default: [], "Sealing secrets."),
-        ])
+        ]
+    )
 
     /// Reads the manifest; problems are logged with their positions. Returns the entries with their YAML values.
     static func parse(
-        text: String, file: String, log: DiagnosticLog
+        text: String,
+        file: String,
+        log: DiagnosticLog
     ) -> (manifest: KeyManifest, signing: [YAMLValue], sealing: [YAMLValue])? {
         guard let root = YAMLDocument.parse(text, file: file, log: log) else { return nil }
         guard let object = root.object(spec, log) else { return nil }

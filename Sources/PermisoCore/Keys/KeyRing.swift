@@ -52,9 +52,15 @@ public struct KeyRing: Sendable {
     static func load(directory: String, log: DiagnosticLog) -> KeyRing? {
         let manifestPath = (directory as NSString).appendingPathComponent(KeyManifest.fileName)
         guard FileManager.default.fileExists(atPath: manifestPath) else {
-            log.add(ConfigDiagnostic(
-                file: manifestPath, line: 1, column: 1, field: "",
-                message: "no keys manifest; run `permiso keys generate --alg RS256` (or `permiso init`) to make one"))
+            log.add(
+                ConfigDiagnostic(
+                    file: manifestPath,
+                    line: 1,
+                    column: 1,
+                    field: "",
+                    message: "no keys manifest; run `permiso keys generate --alg RS256` (or `permiso init`) to make one"
+                )
+            )
             return nil
         }
         guard let text = readText(manifestPath, log: log),
@@ -93,7 +99,9 @@ public struct KeyRing: Sendable {
 
     /// At most one active and one next key per algorithm (one of each for sealing).
     private static func checkStates(
-        _ entries: [KeyManifest.Entry], _ values: [YAMLValue], group: (KeyManifest.Entry) -> String,
+        _ entries: [KeyManifest.Entry],
+        _ values: [YAMLValue],
+        group: (KeyManifest.Entry) -> String,
         log: DiagnosticLog
     ) {
         var seen: Set<String> = []
@@ -108,7 +116,10 @@ public struct KeyRing: Sendable {
     }
 
     private static func readKeyFile(
-        _ directory: String, _ entry: KeyManifest.Entry, value: YAMLValue, log: DiagnosticLog
+        _ directory: String,
+        _ entry: KeyManifest.Entry,
+        value: YAMLValue,
+        log: DiagnosticLog
     ) -> String? {
         let path = (directory as NSString).appendingPathComponent(entry.file)
         do {
@@ -123,8 +134,15 @@ public struct KeyRing: Sendable {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            log.add(ConfigDiagnostic(
-                file: path, line: 1, column: 1, field: "", message: "cannot read the file: \(FileProblem.describe(error))"))
+            log.add(
+                ConfigDiagnostic(
+                    file: path,
+                    line: 1,
+                    column: 1,
+                    field: "",
+                    message: "cannot read the file: \(FileProblem.describe(error))"
+                )
+            )
             return nil
         }
     }

@@ -82,14 +82,19 @@ public struct SigningKey: Sendable {
         case .rsa(let key):
             let primitives = try key.publicKey.getKeyPrimitives()
             return JSONWebKey(
-                kty: "RSA", n: primitives.modulus.strippingLeadingZeros.base64URLEncodedString,
-                e: primitives.publicExponent.strippingLeadingZeros.base64URLEncodedString)
+                kty: "RSA",
+                n: primitives.modulus.strippingLeadingZeros.base64URLEncodedString,
+                e: primitives.publicExponent.strippingLeadingZeros.base64URLEncodedString
+            )
         case .p256(let key):
             // x963: 0x04 || X (32 bytes) || Y (32 bytes).
             let point = key.publicKey.x963Representation
             return JSONWebKey(
-                kty: "EC", crv: "P-256", x: point.dropFirst().prefix(32).base64URLEncodedString,
-                y: point.suffix(32).base64URLEncodedString)
+                kty: "EC",
+                crv: "P-256",
+                x: point.dropFirst().prefix(32).base64URLEncodedString,
+                y: point.suffix(32).base64URLEncodedString
+            )
         case .ed25519(let key):
             return JSONWebKey(kty: "OKP", crv: "Ed25519", x: key.publicKey.rawRepresentation.base64URLEncodedString)
         }

@@ -31,14 +31,43 @@ public enum PasswordHash {
         }
     }
 
-    /// The complete shapes of the accepted formats: crypt(5)'s settings plus the hash itself.
-    /// Checking the shape costs nothing, where hashing a dummy to prove a hash readable
-    /// would cost one full bcrypt per user at every config load.
-    static let acceptedShapes = [
-        #"^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$"#,
-        #"^\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{1,86}\$[./A-Za-z0-9]{43}$"#,
-        #"^\$6\$(rounds=[0-9]{4,9}\$)?[^$:\n]{1,16}\$[./A-Za-z0-9]{86}$"#,
-    ]
+    /// The characters crypt(5) hashes and salts are written in.
+    static let cryptAlphabet = Set("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+
+    /// Whether `hash` has the complete shape of an accepted format: its setting plus the hash
+    /// itself. Checking the shape costs nothing, where hashing a dummy to prove a hash
+    /// readable would cost one full bcrypt per user at every config load.
+    static func hasAcceptedShape(_ hash: String) -> Bool {
+        let fields = hash.split(separator: "$", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        func crypt64(_ field: [UInt8], count: ClosedRange<Int>) -> Bool {
+            count.contains(field.count) && field.allSatisfy(cryptAlphabet.contains)
+        }
+        guard fields.count >= 4, fields[0].isEmpty else { return false }
+        switch String(decoding: fields[1], as: UTF8.self) {
+        case "2a", "2b", "2y":
+            // $2b$cost$ then 22 characters of salt and 31 of hash.
+            guard fields.count == 4, let cost = Int(String(decoding: fields[2], as: UTF8.self)),
+                fields[2].count == 2, (4...31).contains(cost)
+            else { return false }
+            return crypt64(fields[3], count: 53...53)
+        case "y":
+            // $y$params$salt$hash
+            return fields.count == 5 && crypt64(fields[2], count: 1...32) && crypt64(fields[3], count: 1...86)
+                && crypt64(fields[4], count: 43...43)
+        case "6":
+            // $6$[rounds=N$]salt$hash
+            var rest = fields.dropFirst(2)
+            if let first = rest.first, first.starts(with: Array("rounds=".utf8)) {
+                guard Int(String(decoding: first.dropFirst(7), as: UTF8.self)) != nil else { return false }
+                rest = rest.dropFirst()
+            }
+            guard rest.count == 2, let salt = rest.first, let digest = rest.last else { return false }
+            return (1...16).contains(salt.count) && !salt.contains(UInt8(ascii: ":"))
+                && crypt64(digest, count: 86...86)
+        default:
+            return false
+        }
+    }
 
     public enum Failure: Error, CustomStringConvertible {
         case cannotHash(String)
@@ -73,9 +102,7 @@ public enum PasswordHash {
 
     /// Whether `hash` is a complete hash in one of the accepted formats, with a setting libxcrypt reads.
     public static func isAcceptedFormat(_ hash: String) -> Bool {
-        guard acceptedShapes.contains(where: { hash.range(of: $0, options: .regularExpression) != nil }) else {
-            return false
-        }
+        guard hasAcceptedShape(hash) else { return false }
         let verdict = crypt_checksalt(hash)
         return verdict == CRYPT_SALT_OK || verdict == CRYPT_SALT_METHOD_LEGACY
     }

@@ -1,23 +1,18 @@
-internal import Foundation
-
 /// Durations as people write them in config: `90s`, `10m`, `12h`, `30d`, or plain seconds.
 public enum DurationText {
+    static let unitSeconds: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+
     /// Parses a duration into whole seconds; `nil` if the text is not one.
     public static func seconds(from text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let unit = trimmed.last else { return nil }
-        let multiplier: Int
-        var digits = Substring(trimmed)
-        switch unit {
-        case "s": multiplier = 1
-        case "m": multiplier = 60
-        case "h": multiplier = 3_600
-        case "d": multiplier = 86_400
-        case "0"..."9": multiplier = 1
-        default: return nil
+        var trimmed = Substring(text)
+        while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
+        while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
+        var multiplier = 1
+        if let unit = trimmed.last, let unitSeconds = unitSeconds[unit] {
+            multiplier = unitSeconds
+            trimmed = trimmed.dropLast()
         }
-        if !unit.isNumber { digits = digits.dropLast() }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigitCharacter), let value = Int(digits) else { return nil }
+        guard !trimmed.isEmpty, trimmed.allSatisfy(\.isASCIIDigitCharacter), let value = Int(trimmed) else { return nil }
         let (result, overflow) = value.multipliedReportingOverflow(by: multiplier)
         return overflow ? nil : result
     }

@@ -14,7 +14,7 @@ enum ClaimRule {
         case (_, .null):
             return RuleViolation("expected a value; remove the claim instead of leaving it empty")
         case (let name, .string(let text)) where name == "email":
-            return text.contains("@") ? nil : RuleViolation("expected an email address, got \"\(text)\"")
+            return text.utf8.contains(UInt8(ascii: "@")) ? nil : RuleViolation("expected an email address, got \"\(text)\"")
         case (let name, .string) where strings.contains(name):
             return nil
         case (let name, _) where strings.contains(name):

@@ -14,15 +14,21 @@ enum IssuerRule {
             return .failure(RuleViolation("expected an absolute https URL, got \"\(text)\""))
         }
         if scheme == "http" && !LoopbackHost.contains(host) {
-            return .failure(RuleViolation(
-                "expected https (http is allowed only for loopback hosts such as 127.0.0.1), got \"\(text)\""))
+            return .failure(
+                RuleViolation(
+                    "expected https (http is allowed only for loopback hosts such as 127.0.0.1), got \"\(text)\""
+                )
+            )
         }
         guard scheme == "https" || scheme == "http" else {
             return .failure(RuleViolation("expected an https URL, got scheme \"\(scheme)\" in \"\(text)\""))
         }
         if components.query != nil || components.fragment != nil {
-            return .failure(RuleViolation(
-                "must not contain a query or fragment (OIDC Discovery §3), got \"\(text)\""))
+            return .failure(
+                RuleViolation(
+                    "must not contain a query or fragment (OIDC Discovery §3), got \"\(text)\""
+                )
+            )
         }
         if components.user != nil || components.password != nil {
             return .failure(RuleViolation("must not contain user information, got \"\(text)\""))

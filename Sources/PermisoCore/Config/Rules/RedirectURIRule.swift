@@ -16,7 +16,8 @@ enum RedirectURIRule {
         }
         if text.contains("*") {
             return RuleViolation(
-                "wildcards are not allowed; list each URI, they are matched exactly (RFC 9700 §4.1.3), got \"\(text)\"")
+                "wildcards are not allowed; list each URI, they are matched exactly (RFC 9700 §4.1.3), got \"\(text)\""
+            )
         }
         switch scheme {
         case "https":
@@ -27,7 +28,8 @@ enum RedirectURIRule {
         case "http":
             guard LoopbackHost.contains(components.host) else {
                 return RuleViolation(
-                    "expected https; http is allowed only for loopback hosts (RFC 8252 §8.3), got \"\(text)\"")
+                    "expected https; http is allowed only for loopback hosts (RFC 8252 §8.3), got \"\(text)\""
+                )
             }
             return nil
         default:
