@@ -14,12 +14,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "PermisoCore", targets: ["PermisoCore"]),
+        .library(name: "PermisoServer", targets: ["PermisoServer"]),
         .executable(name: "permiso", targets: ["permiso"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         /// libxcrypt (`crypt_r`, `crypt_gensalt_rn`): verifies and makes the bcrypt, yescrypt
@@ -40,11 +45,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// The `permiso` command line: parses arguments and calls PermisoCore.
+        /// The token service's thin HTTP layer: Hummingbird routes that call PermisoCore.
+        .target(
+            name: "PermisoServer",
+            dependencies: [
+                "PermisoCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The `permiso` command line: parses arguments and calls PermisoCore and PermisoServer.
         .executableTarget(
             name: "permiso",
             dependencies: [
                 "PermisoCore",
+                "PermisoServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -52,6 +71,14 @@ let package = Package(
         .testTarget(
             name: "PermisoCoreTests",
             dependencies: ["PermisoCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PermisoServerTests",
+            dependencies: [
+                "PermisoServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

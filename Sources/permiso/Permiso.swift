@@ -12,7 +12,7 @@ struct Permiso: AsyncParsableCommand {
         commandName: "permiso",
         abstract: "An OpenID Connect provider for identity as code.",
         subcommands: [
-            BuildCommand.self, CheckCommand.self, InitCommand.self, KeysCommand.self, SchemaCommand.self,
+            BuildCommand.self, CheckCommand.self, ServeCommand.self, InitCommand.self, KeysCommand.self, SchemaCommand.self,
             HashPasswordCommand.self,
         ]
     )

@@ -80,3 +80,16 @@ extension PermisoConfig {
         return config!
     }
 }
+
+extension Deployment {
+    /// Why the token service must not start with these keys, or `nil` when it may.
+    ///
+    /// The committed development keys are public, so anyone could sign tokens with them:
+    /// they are accepted only while the issuer is a loopback URL that nothing outside this
+    /// machine can trust.
+    public var servingRefusal: String? {
+        guard keys.manifest.development, !LoopbackHost.contains(config.issuer.host) else { return nil }
+        return
+            "refusing to serve \(config.issuer.absoluteString) with development keys (\(config.keysDirectory) is marked development: true); generate production keys with `permiso keys generate --keys DIR`"
+    }
+}

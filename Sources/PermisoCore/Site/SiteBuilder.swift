@@ -7,21 +7,52 @@ public import Foundation
 public enum SiteBuilder {
     /// The discovery document, the RFC 8414 metadata, the JWKS, and the static-host configs.
     public static func files(for deployment: Deployment) throws -> [SiteFile] {
-        let metadata = try StableJSON.encode(ProviderMetadata(deployment: deployment))
-        let jwks = try StableJSON.encode(deployment.keys.publicKeySet)
-        let paths = SitePaths(issuer: deployment.config.issuer)
-        let headers = StaticHostHeaders(paths: paths, site: deployment.config.site)
-        return [
-            SiteFile(path: relative(paths.discovery), contents: metadata),
-            SiteFile(path: relative(paths.authorizationServerMetadata), contents: metadata),
-            SiteFile(path: relative(paths.jwks), contents: jwks),
+        let documents = try self.documents(for: deployment)
+        let headers = StaticHostHeaders(paths: SitePaths(issuer: deployment.config.issuer), site: deployment.config.site)
+        return documents.map { SiteFile(path: relative($0.urlPath), contents: $0.contents) } + [
             SiteFile(path: StaticHostHeaders.netlifyFile, contents: Data(headers.netlifyHeaders().utf8)),
             SiteFile(path: StaticHostHeaders.nginxFile, contents: Data(headers.nginxSnippet().utf8)),
         ]
     }
 
+    /// The JSON documents with the URL paths and headers they are served with. `permiso serve`
+    /// serves these very bytes, so a single box and a CDN answer identically.
+    public static func documents(for deployment: Deployment) throws -> [PublishedDocument] {
+        let metadata = try StableJSON.encode(ProviderMetadata(deployment: deployment))
+        let jwks = try StableJSON.encode(deployment.keys.publicKeySet)
+        let paths = SitePaths(issuer: deployment.config.issuer)
+        let headers = StaticHostHeaders(paths: paths, site: deployment.config.site)
+        let site = deployment.config.site
+        return [
+            PublishedDocument(
+                urlPath: paths.discovery,
+                contents: metadata,
+                headers: headers.headers(maxAge: site.discoveryMaxAge)
+            ),
+            PublishedDocument(
+                urlPath: paths.authorizationServerMetadata,
+                contents: metadata,
+                headers: headers.headers(maxAge: site.discoveryMaxAge)
+            ),
+            PublishedDocument(urlPath: paths.jwks, contents: jwks, headers: headers.headers(maxAge: site.jwksMaxAge)),
+        ]
+    }
+
     private static func relative(_ urlPath: String) -> String {
         String(urlPath.drop { $0 == "/" })
+    }
+}
+
+/// A JSON document as a static host serves it.
+public struct PublishedDocument: Sendable, Equatable {
+    public var urlPath: String
+    public var contents: Data
+    /// Content type, caching, CORS, nosniff.
+    public var headers: [Header]
+
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: String
     }
 }
 

@@ -17,13 +17,13 @@ public struct StaticHostHeaders: Sendable {
         self.site = site
     }
 
-    func headers(maxAge: Int) -> [(String, String)] {
+    func headers(maxAge: Int) -> [PublishedDocument.Header] {
         [
-            ("Content-Type", "application/json"),
-            ("Cache-Control", "public, max-age=\(maxAge)"),
+            .init(name: "Content-Type", value: "application/json"),
+            .init(name: "Cache-Control", value: "public, max-age=\(maxAge)"),
             // Browser-based clients fetch discovery and keys from other origins.
-            ("Access-Control-Allow-Origin", "*"),
-            ("X-Content-Type-Options", "nosniff"),
+            .init(name: "Access-Control-Allow-Origin", value: "*"),
+            .init(name: "X-Content-Type-Options", value: "nosniff"),
         ]
     }
 
@@ -32,7 +32,7 @@ public struct StaticHostHeaders: Sendable {
         var lines = [Self.marker]
         for (path, maxAge) in paths.jsonFiles(site) {
             lines.append(path)
-            lines += headers(maxAge: maxAge).map { "  \($0.0): \($0.1)" }
+            lines += headers(maxAge: maxAge).map { "  \($0.name): \($0.value)" }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -50,8 +50,8 @@ public struct StaticHostHeaders: Sendable {
             // The discovery files have no extension: clear the extension map and set the type.
             lines.append("    types { }")
             lines.append("    default_type application/json;")
-            for (name, value) in headers(maxAge: maxAge) where name != "Content-Type" {
-                lines.append("    add_header \(name) \"\(value)\" always;")
+            for header in headers(maxAge: maxAge) where header.name != "Content-Type" {
+                lines.append("    add_header \(header.name) \"\(header.value)\" always;")
             }
             lines.append("}")
         }

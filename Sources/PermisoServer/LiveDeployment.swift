@@ -1,0 +1,75 @@
+public import Foundation
+public import Logging
+public import PermisoCore
+import Synchronization
+
+/// The deployment the server answers with now, replaced whole on reload.
+///
+/// Requests read one immutable snapshot, so a reload in the middle of a flow never mixes
+/// the old config with the new keys. A reload that fails keeps the old snapshot serving.
+public final class LiveDeployment: Sendable {
+    /// Everything a request needs, prepared once per load rather than per request.
+    public struct Snapshot: Sendable {
+        public var deployment: Deployment
+        /// The discovery documents and JWKS, byte-identical to `permiso build`'s.
+        public var documents: [String: PublishedDocument]
+        public var sealer: Sealer
+    }
+
+    public let configFile: String
+    private let environment: [String: String]
+    private let current: Mutex<Snapshot>
+
+    /// Loads the config and keys; throws what `permiso check` would report, or why the keys may not serve.
+    public init(configFile: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.configFile = configFile
+        self.environment = environment
+        self.current = Mutex(try Self.load(configFile, environment: environment))
+    }
+
+    public var snapshot: Snapshot {
+        current.withLock { $0 }
+    }
+
+    /// Loads the config and keys again. On any problem the old snapshot keeps serving and the problem is logged.
+    @discardableResult
+    public func reload(logger: Logger) -> Bool {
+        do {
+            let fresh = try Self.load(configFile, environment: environment)
+            current.withLock { $0 = fresh }
+            logger.info(
+                "reloaded configuration",
+                metadata: [
+                    "config": .string(configFile), "clients": .stringConvertible(fresh.deployment.config.clients.count),
+                    "signingKeys": .stringConvertible(fresh.deployment.keys.signing.count),
+                ]
+            )
+            return true
+        } catch {
+            logger.error(
+                "reload failed; still serving the previous configuration",
+                metadata: ["config": .string(configFile), "problem": .string("\(error)")]
+            )
+            return false
+        }
+    }
+
+    static func load(_ configFile: String, environment: [String: String]) throws -> Snapshot {
+        let deployment = try Deployment.load(configFile: configFile, environment: environment, requireSealing: true)
+        if let refusal = deployment.servingRefusal { throw ServeRefusal(description: refusal) }
+        guard let sealer = Sealer(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString) else {
+            throw ServeRefusal(description: "no active sealing secret")
+        }
+        let documents = try SiteBuilder.documents(for: deployment)
+        return Snapshot(
+            deployment: deployment,
+            documents: Dictionary(uniqueKeysWithValues: documents.map { ($0.urlPath, $0) }),
+            sealer: sealer
+        )
+    }
+}
+
+/// The token service will not start (or reload) with this deployment.
+public struct ServeRefusal: Error, CustomStringConvertible {
+    public var description: String
+}

@@ -1,0 +1,29 @@
+public import Hummingbird
+public import Logging
+
+/// Builds the token service: routes, middleware and the reload service.
+///
+/// The HTTP layer stays thin: each endpoint decodes a request, calls PermisoCore, and
+/// encodes the answer.
+public enum PermisoApplication {
+    public static func router(live: LiveDeployment) -> Router<BasicRequestContext> {
+        let router = Router()
+        WellKnownEndpoint(live: live).register(on: router)
+        HealthEndpoint().register(on: router)
+        return router
+    }
+
+    public static func make(
+        live: LiveDeployment,
+        host: String,
+        port: Int,
+        logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(live: live),
+            configuration: .init(address: .hostname(host, port: port), serverName: "Permiso"),
+            services: [ReloadService(live: live, logger: logger)],
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PermisoCore
+import PermisoServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the token service.",
+        discussion: """
+            Loads config and keys once; SIGHUP reloads them (an invalid new config is logged and the old one keeps
+            serving); SIGTERM or SIGINT stop it after in-flight requests finish.
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on; defaults to the service URL's port, else 8080.")
+    var port: Int?
+
+    func run() async throws {
+        var logger = Logger(label: "permiso")
+        logger.logLevel = .info
+        let live: LiveDeployment
+        do {
+            live = try LiveDeployment(configFile: options.config)
+        } catch let refusal as ServeRefusal {
+            throw CommandError(refusal.description)
+        }
+        let config = live.snapshot.deployment.config
+        let port = port ?? config.serviceURL.port ?? 8080
+        logger.info(
+            "starting",
+            metadata: [
+                "issuer": .string(config.issuer.absoluteString), "listen": .string("\(host):\(port)"),
+                "clients": .stringConvertible(config.clients.count),
+            ]
+        )
+        try await PermisoApplication.make(live: live, host: host, port: port, logger: logger).runService()
+    }
+}

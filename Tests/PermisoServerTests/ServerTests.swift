@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PermisoCore
+import Testing
+
+@testable import PermisoServer
+
+enum Repository {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+}
+
+/// A config and a copy of the development keys in a fresh folder.
+final class Workspace {
+    let path = NSTemporaryDirectory() + "permiso-server-tests-" + UUID().uuidString
+    var config: String { path + "/permiso.yaml" }
+
+    init(issuer: String = "http://127.0.0.1:8080") throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.root + "/keys", toPath: path + "/keys")
+        try write(issuer: issuer)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func write(issuer: String = "http://127.0.0.1:8080", extra: String = "") throws {
+        try Data("issuer: \(issuer)\n\(extra)".utf8).write(to: URL(fileURLWithPath: config))
+    }
+}
+
+@Suite("Token service: well-known documents, health, reload")
+struct ServerTests {
+    let logger = Logger(label: "test")
+
+    @Test("Discovery and the JWKS are served byte-identical to the committed site/, with its headers")
+    func wellKnownMatchesBuild() async throws {
+        let live = try LiveDeployment(configFile: Repository.root + "/permiso.yaml", environment: [:])
+        let app = Application(router: PermisoApplication.router(live: live))
+        try await app.test(.router) { client in
+            for (path, maxAge) in [
+                ("/.well-known/openid-configuration", 3600), ("/.well-known/oauth-authorization-server", 3600),
+                ("/.well-known/jwks.json", 300),
+            ] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType] == "application/json")
+                    #expect(response.headers[.cacheControl] == "public, max-age=\(maxAge)")
+                    #expect(response.headers[.accessControlAllowOrigin] == "*")
+                    let committed = try Data(contentsOf: URL(fileURLWithPath: Repository.root + "/site" + path))
+                    #expect(Data(response.body.readableBytesView) == committed)
+                }
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "{\"status\":\"ok\"}\n")
+            }
+            try await client.execute(uri: "/.well-known/nope", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test("A reload republishes a changed config; an invalid one keeps the old serving")
+    func reload() async throws {
+        let workspace = try Workspace()
+        let live = try LiveDeployment(configFile: workspace.config, environment: [:])
+        let before = try #require(live.snapshot.documents["/.well-known/openid-configuration"]).contents
+        try workspace.write(extra: "scopes:\n  groups:\n    description: Groups\n    claims: [groups]\n")
+        #expect(live.reload(logger: logger))
+        let after = try #require(live.snapshot.documents["/.well-known/openid-configuration"]).contents
+        #expect(after != before)
+        #expect(String(decoding: after, as: UTF8.self).contains("\"groups\""))
+
+        try workspace.write(extra: "clients: [oops\n")
+        #expect(!live.reload(logger: logger))
+        #expect(live.snapshot.documents["/.well-known/openid-configuration"]?.contents == after)
+
+        let app = Application(router: PermisoApplication.router(live: live))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/.well-known/openid-configuration", method: .get) { response in
+                #expect(Data(response.body.readableBytesView) == after)
+            }
+        }
+    }
+
+    @Test("Development keys are refused unless the issuer is a loopback URL")
+    func developmentKeys() throws {
+        let public_ = try Workspace(issuer: "https://id.example.com")
+        let error = try #require(throws: ServeRefusal.self) {
+            try LiveDeployment(configFile: public_.config, environment: [:])
+        }
+        #expect(error.description.hasPrefix("refusing to serve https://id.example.com with development keys"))
+        // And a reload onto a public issuer is refused too, keeping the loopback config.
+        let workspace = try Workspace()
+        let live = try LiveDeployment(configFile: workspace.config, environment: [:])
+        try workspace.write(issuer: "https://id.example.com")
+        #expect(!live.reload(logger: logger))
+        #expect(live.snapshot.deployment.config.issuer.absoluteString == "http://127.0.0.1:8080")
+    }
+
+    @Test("OAuth errors render as RFC 6749 §5.2 JSON with their status and no-store")
+    func oauthErrorBody() async throws {
+        let router = Router()
+        router.get("/fail") { _, _ -> String in throw OAuthError.invalidGrant("the code was already used") }
+        router.get("/client") { _, _ -> String in throw OAuthError.invalidClient("unknown client") }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/fail", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.cacheControl] == "no-store")
+                #expect(
+                    String(buffer: response.body)
+                        == "{\"error\":\"invalid_grant\",\"error_description\":\"the code was already used\"}"
+                )
+            }
+            try await client.execute(uri: "/client", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+}

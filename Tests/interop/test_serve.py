@@ -1,0 +1,96 @@
+"""`permiso serve` as an operator runs it: a real process on a loopback port, reloaded with
+SIGHUP and stopped with SIGTERM."""
+
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import ROOT, free_port, permiso_binary, run_permiso, wait_for_port
+
+
+def write_config(folder: Path, port: int, extra_scope: str = "") -> Path:
+    config = (ROOT / "permiso.yaml").read_text()
+    config = re.sub(r"^issuer: .*$", f"issuer: http://127.0.0.1:{port}", config, count=1, flags=re.M)
+    config = re.sub(r"^keys: .*$", f"keys: {ROOT / 'keys'}", config, count=1, flags=re.M)
+    config = config.replace("\nscopes:\n", "\nscopes:\n" + extra_scope, 1)
+    path = folder / "permiso.yaml"
+    path.write_text(config)
+    return path
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    config = write_config(tmp_path, port)
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [str(permiso_binary()), "serve", "--config", str(config), "--port", str(port)], stdout=log, stderr=log
+    )
+    wait_for_port(port)
+    yield {"process": process, "port": port, "config": config, "folder": tmp_path, "log": log}
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def url(server, path):
+    return f"http://127.0.0.1:{server['port']}{path}"
+
+
+def wait_until(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_serves_what_build_writes(server):
+    run_permiso("build", "--config", str(server["config"]), "--out", str(server["folder"] / "site"))
+    for path in ("/.well-known/openid-configuration", "/.well-known/jwks.json"):
+        response = requests.get(url(server, path), timeout=5)
+        assert response.status_code == 200
+        assert response.content == (server["folder"] / "site" / path.lstrip("/")).read_bytes()
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+    health = requests.get(url(server, "/healthz"), timeout=5)
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+
+
+def test_sighup_reloads_and_a_bad_config_keeps_the_old_one(server):
+    def scopes():
+        return requests.get(url(server, "/.well-known/openid-configuration"), timeout=5).json()["scopes_supported"]
+
+    assert "audit" not in scopes()
+    write_config(server["folder"], server["port"], "  audit:\n    description: Audit logs\n    claims: []\n")
+    server["process"].send_signal(signal.SIGHUP)
+    assert wait_until(lambda: "audit" in scopes())
+
+    server["config"].write_text("issuer: [broken\n")
+    server["process"].send_signal(signal.SIGHUP)
+    log = server["log"]
+    assert wait_until(lambda: "reload failed" in Path(log.name).read_text())
+    assert server["process"].poll() is None
+    assert "audit" in scopes()
+    # The log names the problem, file and line, and no secret.
+    text = Path(log.name).read_text()
+    assert "permiso.yaml:1:9" in text or "permiso.yaml:2:1" in text
+    assert "$2b$" not in text
+
+
+def test_sigterm_stops_gracefully(server):
+    server["process"].send_signal(signal.SIGTERM)
+    assert server["process"].wait(timeout=15) == 0
+
+
+def test_development_keys_are_refused_for_a_public_issuer(tmp_path):
+    config = write_config(tmp_path, 8080)
+    config.write_text(config.read_text().replace("issuer: http://127.0.0.1:8080", "issuer: https://id.example.com"))
+    result = run_permiso("serve", "--config", str(config), "--port", str(free_port()), check=False)
+    assert result.returncode == 2
+    assert "refusing to serve https://id.example.com with development keys" in result.stderr
