@@ -8,7 +8,9 @@ extension OAuthError: HTTPResponseError {
     public var status: HTTPResponse.Status { .init(code: httpStatus) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONEncoder().encode(OAuthErrorBody(error: code, errorDescription: description))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode(OAuthErrorBody(error: code, errorDescription: description))
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
         // RFC 6749 §5.1 asks for Pragma too, for HTTP/1.0 caches.
         headers[HTTPField.Name("Pragma")!] = "no-cache"
