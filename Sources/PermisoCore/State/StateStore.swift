@@ -1,0 +1,24 @@
+public import Foundation
+
+/// The only state Permiso keeps: small, ephemeral, and each entry gone once the thing it
+/// guards would have expired anyway (DESIGN.md "The ephemeral state protocol").
+///
+/// Everything else travels in sealed values. These few guarantees cannot: a code used once,
+/// a rotated refresh token's family revoked, a logged-out session refused, login attempts
+/// counted across instances. One instance can use `MemoryStateStore`; many share Redis.
+/// Every backend passes the same conformance suite. When the store is unreachable an
+/// operation throws and the endpoint answers `temporarily_unavailable`: it fails closed.
+public protocol StateStore: Sendable {
+    /// Records `key` for `lifetime` seconds; `true` for the first caller only (Redis `SET NX EX`).
+    func claimOnce(_ key: String, lifetime: Int) async throws -> Bool
+
+    /// Refuses `key` until `until` (a revoked refresh family, a logged-out session id).
+    func deny(_ key: String, until: Date) async throws
+
+    /// Whether `key` is refused now.
+    func isDenied(_ key: String) async throws -> Bool
+
+    /// Adds one to the counter `key` and returns the new count; the counter starts at zero
+    /// and disappears `window` seconds after its first increment. Atomic across callers.
+    func increment(_ key: String, window: Int) async throws -> Int
+}
