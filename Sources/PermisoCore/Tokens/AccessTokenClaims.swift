@@ -1,0 +1,56 @@
+public import Foundation
+public import JWTKit
+
+/// An access token's claims: an RFC 9068 JWT, so resource servers verify it offline against
+/// the JWKS. Userinfo verifies it the same way.
+public struct AccessTokenClaims: JWTPayload, Equatable {
+    public var iss: IssuerClaim
+    /// The user, or the client itself for client_credentials (RFC 9068 §2.2).
+    public var sub: SubjectClaim
+    public var aud: AudienceClaim
+    public var exp: ExpirationClaim
+    public var iat: IssuedAtClaim
+    public var jti: IDClaim
+    public var clientID: String
+    /// Space-separated, as in the token response (RFC 9068 §2.2.3).
+    public var scope: String
+    public var authTime: Int?
+    /// The login session, so a logout can refuse its tokens.
+    public var sid: String?
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, jti, scope, sid
+        case clientID = "client_id"
+        case authTime = "auth_time"
+    }
+
+    public init(
+        iss: String,
+        sub: String,
+        aud: [String],
+        exp: Date,
+        iat: Date,
+        jti: String,
+        clientID: String,
+        scope: [String],
+        authTime: Date? = nil,
+        sid: String? = nil
+    ) {
+        self.iss = IssuerClaim(value: iss)
+        self.sub = SubjectClaim(value: sub)
+        self.aud = AudienceClaim(value: aud)
+        self.exp = ExpirationClaim(value: exp)
+        self.iat = IssuedAtClaim(value: iat)
+        self.jti = IDClaim(value: jti)
+        self.clientID = clientID
+        self.scope = scope.joined(separator: " ")
+        self.authTime = authTime.map { Int($0.timeIntervalSince1970) }
+        self.sid = sid
+    }
+
+    public var scopes: [String] { scope.split(separator: " ").map(String.init) }
+
+    /// Expiry and issuer are checked by `TokenSigner.verifyAccessToken` against its clock;
+    /// jwt-kit's hook has no clock to inject.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
