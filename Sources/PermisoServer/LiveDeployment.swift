@@ -14,17 +14,26 @@ public final class LiveDeployment: Sendable {
         /// The discovery documents and JWKS, byte-identical to `permiso build`'s.
         public var documents: [String: PublishedDocument]
         public var sealer: Sealer
+        public var signer: TokenSigner
     }
 
     public let configFile: String
+    /// Lives across reloads: it caches verified client secrets by their hash.
+    public let authenticator = ClientAuthenticator()
+    public let clock: any WallClock
     private let environment: [String: String]
     private let current: Mutex<Snapshot>
 
     /// Loads the config and keys; throws what `permiso check` would report, or why the keys may not serve.
-    public init(configFile: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(
+        configFile: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: any WallClock = SystemWallClock()
+    ) async throws {
         self.configFile = configFile
         self.environment = environment
-        self.current = Mutex(try Self.load(configFile, environment: environment))
+        self.clock = clock
+        self.current = Mutex(try await Self.load(configFile, environment: environment))
     }
 
     public var snapshot: Snapshot {
@@ -33,9 +42,9 @@ public final class LiveDeployment: Sendable {
 
     /// Loads the config and keys again. On any problem the old snapshot keeps serving and the problem is logged.
     @discardableResult
-    public func reload(logger: Logger) -> Bool {
+    public func reload(logger: Logger) async -> Bool {
         do {
-            let fresh = try Self.load(configFile, environment: environment)
+            let fresh = try await Self.load(configFile, environment: environment)
             current.withLock { $0 = fresh }
             logger.info(
                 "reloaded configuration",
@@ -54,17 +63,19 @@ public final class LiveDeployment: Sendable {
         }
     }
 
-    static func load(_ configFile: String, environment: [String: String]) throws -> Snapshot {
+    static func load(_ configFile: String, environment: [String: String]) async throws -> Snapshot {
         let deployment = try Deployment.load(configFile: configFile, environment: environment, requireSealing: true)
         if let refusal = deployment.servingRefusal { throw ServeRefusal(description: refusal) }
         guard let sealer = Sealer(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString) else {
             throw ServeRefusal(description: "no active sealing secret")
         }
         let documents = try SiteBuilder.documents(for: deployment)
+        let signer = try await TokenSigner(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString)
         return Snapshot(
             deployment: deployment,
             documents: Dictionary(uniqueKeysWithValues: documents.map { ($0.urlPath, $0) }),
-            sealer: sealer
+            sealer: sealer,
+            signer: signer
         )
     }
 }

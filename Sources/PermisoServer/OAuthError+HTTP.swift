@@ -8,13 +8,7 @@ extension OAuthError: HTTPResponseError {
     public var status: HTTPResponse.Status { .init(code: httpStatus) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let data = try encoder.encode(OAuthErrorBody(error: code, errorDescription: description))
-        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-        // RFC 6749 §5.1 asks for Pragma too, for HTTP/1.0 caches.
-        headers[HTTPField.Name("Pragma")!] = "no-cache"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        try JSONResponse.noStore(OAuthErrorBody(error: code, errorDescription: description), status: status)
     }
 }
 

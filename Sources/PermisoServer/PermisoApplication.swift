@@ -10,6 +10,7 @@ public enum PermisoApplication {
         let router = Router()
         WellKnownEndpoint(live: live).register(on: router)
         HealthEndpoint().register(on: router)
+        TokenEndpoint(live: live).register(on: router)
         return router
     }
 

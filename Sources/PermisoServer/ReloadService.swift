@@ -11,7 +11,7 @@ struct ReloadService: Service {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         // The sequence ends when the service group cancels this task on shutdown.
         for await _ in signals.cancelOnGracefulShutdown() {
-            live.reload(logger: logger)
+            await live.reload(logger: logger)
         }
     }
 }

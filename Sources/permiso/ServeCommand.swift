@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let live: LiveDeployment
         do {
-            live = try LiveDeployment(configFile: options.config)
+            live = try await LiveDeployment(configFile: options.config)
         } catch let refusal as ServeRefusal {
             throw CommandError(refusal.description)
         }

@@ -39,7 +39,7 @@ struct ServerTests {
 
     @Test("Discovery and the JWKS are served byte-identical to the committed site/, with its headers")
     func wellKnownMatchesBuild() async throws {
-        let live = try LiveDeployment(configFile: Repository.root + "/permiso.yaml", environment: [:])
+        let live = try await LiveDeployment(configFile: Repository.root + "/permiso.yaml", environment: [:])
         let app = Application(router: PermisoApplication.router(live: live))
         try await app.test(.router) { client in
             for (path, maxAge) in [
@@ -68,16 +68,16 @@ struct ServerTests {
     @Test("A reload republishes a changed config; an invalid one keeps the old serving")
     func reload() async throws {
         let workspace = try Workspace()
-        let live = try LiveDeployment(configFile: workspace.config, environment: [:])
+        let live = try await LiveDeployment(configFile: workspace.config, environment: [:])
         let before = try #require(live.snapshot.documents["/.well-known/openid-configuration"]).contents
         try workspace.write(extra: "scopes:\n  groups:\n    description: Groups\n    claims: [groups]\n")
-        #expect(live.reload(logger: logger))
+        #expect(await live.reload(logger: logger))
         let after = try #require(live.snapshot.documents["/.well-known/openid-configuration"]).contents
         #expect(after != before)
         #expect(String(decoding: after, as: UTF8.self).contains("\"groups\""))
 
         try workspace.write(extra: "clients: [oops\n")
-        #expect(!live.reload(logger: logger))
+        #expect(!(await live.reload(logger: logger)))
         #expect(live.snapshot.documents["/.well-known/openid-configuration"]?.contents == after)
 
         let app = Application(router: PermisoApplication.router(live: live))
@@ -89,17 +89,17 @@ struct ServerTests {
     }
 
     @Test("Development keys are refused unless the issuer is a loopback URL")
-    func developmentKeys() throws {
+    func developmentKeys() async throws {
         let public_ = try Workspace(issuer: "https://id.example.com")
-        let error = try #require(throws: ServeRefusal.self) {
-            try LiveDeployment(configFile: public_.config, environment: [:])
+        let error = await #expect(throws: ServeRefusal.self) {
+            try await LiveDeployment(configFile: public_.config, environment: [:])
         }
-        #expect(error.description.hasPrefix("refusing to serve https://id.example.com with development keys"))
+        #expect(error?.description.hasPrefix("refusing to serve https://id.example.com with development keys") == true)
         // And a reload onto a public issuer is refused too, keeping the loopback config.
         let workspace = try Workspace()
-        let live = try LiveDeployment(configFile: workspace.config, environment: [:])
+        let live = try await LiveDeployment(configFile: workspace.config, environment: [:])
         try workspace.write(issuer: "https://id.example.com")
-        #expect(!live.reload(logger: logger))
+        #expect(!(await live.reload(logger: logger)))
         #expect(live.snapshot.deployment.config.issuer.absoluteString == "http://127.0.0.1:8080")
     }
 

@@ -94,3 +94,30 @@ def test_development_keys_are_refused_for_a_public_issuer(tmp_path):
     result = run_permiso("serve", "--config", str(config), "--port", str(free_port()), check=False)
     assert result.returncode == 2
     assert "refusing to serve https://id.example.com with development keys" in result.stderr
+
+
+def test_authlib_client_credentials_and_an_independent_jwt_check(server):
+    """Authlib's OAuth 2 client gets a token; joserfc verifies it against the served JWKS."""
+    from authlib.integrations.requests_client import OAuth2Session
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    session = OAuth2Session("service", "service-secret", token_endpoint_auth_method="client_secret_post")
+    token = session.fetch_token(url(server, "/oauth/token"), grant_type="client_credentials")
+    assert token["token_type"] == "Bearer" and token["scope"] == "api:read"
+
+    keys = KeySet.import_key_set(requests.get(url(server, "/.well-known/jwks.json"), timeout=5).json())
+    decoded = jwt.decode(token["access_token"], keys, algorithms=["RS256", "PS256", "ES256", "EdDSA"])
+    assert decoded.header["typ"] == "at+jwt"
+    claims = decoded.claims
+    assert claims["iss"] == f"http://127.0.0.1:{server['port']}"
+    assert claims["sub"] == claims["client_id"] == "service"
+    assert claims["exp"] - claims["iat"] == 600
+
+    # Basic authentication where the client registered client_secret_post is refused.
+    refused = requests.post(
+        url(server, "/oauth/token"), data={"grant_type": "client_credentials"}, auth=("service", "service-secret"),
+        timeout=5,
+    )
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+    assert refused.headers["Cache-Control"] == "no-store"

@@ -50,6 +50,8 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
 
     public var scopes: [String] { scope.split(separator: " ").map(String.init) }
 
+    public var subject: String { sub.value }
+
     /// Expiry and issuer are checked by `TokenSigner.verifyAccessToken` against its clock;
     /// jwt-kit's hook has no clock to inject.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}

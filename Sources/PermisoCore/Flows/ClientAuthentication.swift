@@ -1,0 +1,113 @@
+internal import Crypto
+internal import Foundation
+internal import Synchronization
+
+/// Who is calling the token endpoint (RFC 6749 §2.3, OIDC Core §9).
+///
+/// The method used must be the one the client registered; a client may use only one method
+/// per request. Every failure is `invalid_client`, without saying whether the id or the
+/// secret was wrong.
+public final class ClientAuthenticator: Sendable {
+    /// What the request presented.
+    public struct Presented: Sendable {
+        /// The `Authorization` header's value, if any.
+        public var authorization: String?
+        public var parameters: FormParameters
+
+        public init(authorization: String?, parameters: FormParameters) {
+            self.authorization = authorization
+            self.parameters = parameters
+        }
+    }
+
+    /// The outcome: the client, and whether it used HTTP Basic (so an error answers with a Basic challenge).
+    public struct Authenticated: Sendable {
+        public var client: ClientConfig
+        public var method: ClientAuthMethod
+    }
+
+    /// Secrets already checked against their hash: bcrypt is deliberately slow, and a service
+    /// calling client_credentials every few seconds should not pay for it each time. Keyed by
+    /// the hash, so a changed secret in the config starts afresh; values are salted digests.
+    private let verified = Mutex<[String: Data]>([:])
+    private let cacheSalt = SymmetricKey(size: .bits256)
+
+    public init() {}
+
+    public func authenticate(
+        _ presented: Presented,
+        config: PermisoConfig
+    ) throws(ClientAuthenticationError)
+        -> Authenticated
+    {
+        let basic: (id: String, secret: String)?
+        if let header = presented.authorization {
+            basic = try Self.parseBasic(header)
+        } else {
+            basic = nil
+        }
+        let postSecret = presented.parameters["client_secret"]
+        let bodyID = presented.parameters["client_id"]
+        // RFC 6749 §2.3: a client must not use more than one authentication method per request.
+        if basic != nil && postSecret != nil {
+            throw ClientAuthenticationError(.invalidRequest("use one client authentication method, not two"), basic: true)
+        }
+        if let basic, let bodyID, bodyID != basic.id {
+            throw ClientAuthenticationError(.invalidRequest("client_id differs from the authenticated client"), basic: true)
+        }
+        let method: ClientAuthMethod = basic != nil ? .clientSecretBasic : (postSecret != nil ? .clientSecretPost : .none)
+        let usedBasic = method == .clientSecretBasic
+        guard let id = basic?.id ?? bodyID else {
+            throw ClientAuthenticationError(.invalidClient("client authentication is required"), basic: usedBasic)
+        }
+        guard let client = config.client(id: id) else {
+            throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
+        }
+        guard client.authMethod == method else {
+            throw ClientAuthenticationError(
+                .invalidClient("this client authenticates with \(client.authMethod.rawValue)"),
+                basic: usedBasic
+            )
+        }
+        if let hash = client.secretHash {
+            guard let secret = basic?.secret ?? postSecret, verify(secret, against: hash) else {
+                throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
+            }
+        }
+        return Authenticated(client: client, method: method)
+    }
+
+    private func verify(_ secret: String, against hash: String) -> Bool {
+        let digest = Data(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: cacheSalt))
+        if let known = verified.withLock({ $0[hash] }) {
+            return PasswordHash.constantTimeEquals(Array(known), Array(digest))
+        }
+        guard PasswordHash.verify(secret, against: hash) else { return false }
+        verified.withLock { $0[hash] = digest }
+        return true
+    }
+
+    /// RFC 6749 §2.3.1: id and secret are form-encoded before being joined for Basic.
+    static func parseBasic(_ header: String) throws(ClientAuthenticationError) -> (id: String, secret: String) {
+        let failure = ClientAuthenticationError(.invalidClient("the Authorization header is not valid Basic credentials"), basic: true)
+        guard header.count > 6, header.prefix(6).lowercased() == "basic ",
+            let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":"),
+            let id = FormParameters.decode(text[..<colon]), let secret = FormParameters.decode(text[text.index(after: colon)...]),
+            !id.isEmpty
+        else { throw failure }
+        return (id, secret)
+    }
+}
+
+/// A client authentication failure and whether to answer with a `WWW-Authenticate: Basic` challenge.
+public struct ClientAuthenticationError: Error, Sendable {
+    public var error: OAuthError
+    /// RFC 6749 §5.2: a client that tried Basic gets 401 with a Basic challenge.
+    public var basic: Bool
+
+    public init(_ error: OAuthError, basic: Bool) {
+        self.error = error
+        self.basic = basic
+    }
+}

@@ -1,0 +1,53 @@
+public import Foundation
+
+/// The client credentials grant (RFC 6749 §4.4): a confidential client gets an access token
+/// for itself, limited to the scopes it is allowed.
+public struct ClientCredentialsGrant: Sendable {
+    public init() {}
+
+    /// Scopes that only make sense with a user, so a client acting for itself cannot have them.
+    static let userScopes: Set<String> = ["openid", "offline_access"]
+
+    public func issue(
+        to client: ClientConfig,
+        parameters: FormParameters,
+        deployment: Deployment,
+        signer: TokenSigner,
+        now: Date
+    ) async throws(OAuthError) -> TokenResponse {
+        // RFC 6749 §4.4: only confidential clients (ClientAuthenticator has already checked the secret).
+        guard !client.isPublic, client.grantTypes.contains(.clientCredentials) else {
+            throw .unauthorizedClient("this client may not use the client_credentials grant")
+        }
+        let scopes: [String]
+        if parameters["scope"] == nil {
+            // RFC 6749 §3.3: without a scope, the client's allowed scopes are the default.
+            scopes = client.scopes.filter { !Self.userScopes.contains($0) }
+        } else {
+            scopes = try ScopeRequest.parse(parameters["scope"], client: client, config: deployment.config)
+            if let userScope = scopes.first(where: Self.userScopes.contains) {
+                throw .invalidScope("scope \(userScope) needs a user; client_credentials has none")
+            }
+        }
+        let lifetime = deployment.config.lifetimes.accessToken
+        let issuer = deployment.config.issuer.absoluteString
+        // RFC 9068 §2.2: with no user, the subject is the client itself.
+        let claims = AccessTokenClaims(
+            iss: issuer,
+            sub: client.id,
+            aud: [issuer],
+            exp: now.addingTimeInterval(TimeInterval(lifetime)),
+            iat: now,
+            jti: UUID().uuidString,
+            clientID: client.id,
+            scope: scopes
+        )
+        let token: String
+        do {
+            token = try await signer.sign(claims, algorithm: client.idTokenSigningAlgorithm, type: .accessToken)
+        } catch {
+            throw .serverError("the access token could not be signed")
+        }
+        return TokenResponse(accessToken: token, expiresIn: lifetime, scope: scopes)
+    }
+}

@@ -1,0 +1,26 @@
+/// The successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3).
+public struct TokenResponse: Sendable, Equatable, Codable {
+    public var accessToken: String
+    public var tokenType = "Bearer"
+    public var expiresIn: Int
+    public var scope: String
+    public var refreshToken: String?
+    public var idToken: String?
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+        case scope
+        case refreshToken = "refresh_token"
+        case idToken = "id_token"
+    }
+
+    public init(accessToken: String, expiresIn: Int, scope: [String], refreshToken: String? = nil, idToken: String? = nil) {
+        self.accessToken = accessToken
+        self.expiresIn = expiresIn
+        self.scope = scope.joined(separator: " ")
+        self.refreshToken = refreshToken
+        self.idToken = idToken
+    }
+}
