@@ -15,12 +15,16 @@ public final class LiveDeployment: Sendable {
         public var documents: [String: PublishedDocument]
         public var sealer: Sealer
         public var signer: TokenSigner
+
+        public var tokenIssuer: TokenIssuer { TokenIssuer(deployment: deployment, signer: signer, sealer: sealer) }
     }
 
     public let configFile: String
     /// Lives across reloads: it caches verified client secrets by their hash.
     public let authenticator = ClientAuthenticator()
     public let clock: any WallClock
+    /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions.
+    public let store: any StateStore
     private let environment: [String: String]
     private let current: Mutex<Snapshot>
 
@@ -28,11 +32,13 @@ public final class LiveDeployment: Sendable {
     public init(
         configFile: String,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        clock: any WallClock = SystemWallClock()
+        clock: any WallClock = SystemWallClock(),
+        store: (any StateStore)? = nil
     ) async throws {
         self.configFile = configFile
         self.environment = environment
         self.clock = clock
+        self.store = store ?? MemoryStateStore(clock: clock)
         self.current = Mutex(try await Self.load(configFile, environment: environment))
     }
 

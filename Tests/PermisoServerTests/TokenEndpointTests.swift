@@ -188,4 +188,36 @@ struct TokenEndpointTests {
             #expect(notUTF8 == .badRequest)
         }
     }
+
+    @Test("authorization_code and refresh_token over HTTP: redeem once, rotate, and refuse replays")
+    func codeFlowOverHTTP() async throws {
+        try await withApp { client, live in
+            let code = try live.snapshot.sealer.seal(
+                AuthorizationCode(
+                    clientID: "demo",
+                    redirectURI: "http://127.0.0.1:8080/demo/callback",
+                    subject: "alice",
+                    scopes: ["openid", "offline_access"],
+                    nonce: nil,
+                    codeChallenge: nil,
+                    authTime: Date(),
+                    sessionID: "s",
+                    amr: ["pwd"]
+                ),
+                purpose: .code,
+                expiresAt: Date().addingTimeInterval(60)
+            )
+            let body = "grant_type=authorization_code&code=\(code)&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fdemo%2Fcallback"
+            let auth = basic("demo", "demo-secret")
+            let first = try await post(client, body, authorization: auth)
+            #expect(first.status == .ok)
+            #expect(first.json["id_token"] is String)
+            let refresh = try #require(first.json["refresh_token"] as? String)
+            let replay = try await post(client, body, authorization: auth)
+            #expect(replay.status == .badRequest)
+            #expect(replay.json["error"] as? String == "invalid_grant")
+            let refreshed = try await post(client, "grant_type=refresh_token&refresh_token=\(refresh)", authorization: auth)
+            #expect(refreshed.json["error"] as? String == "invalid_grant", "the replayed code revoked its family")
+        }
+    }
 }

@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import PermisoCore
 
-/// `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, then runs the grant.
+/// `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, then runs the grant:
+/// client credentials, authorization code, or refresh token. The device grant comes with
+/// the device authorization endpoint.
 ///
 /// Every answer, success or error, carries `Cache-Control: no-store` (RFC 6749 §5.1).
 struct TokenEndpoint {
@@ -40,6 +42,18 @@ struct TokenEndpoint {
                 parameters: parameters,
                 deployment: snapshot.deployment,
                 signer: snapshot.signer,
+                now: live.clock.now()
+            )
+        case GrantType.authorizationCode.rawValue:
+            response = try await AuthorizationCodeGrant(issuer: snapshot.tokenIssuer, store: live.store).redeem(
+                client: authenticated.client,
+                parameters: parameters,
+                now: live.clock.now()
+            )
+        case GrantType.refreshToken.rawValue:
+            response = try await RefreshTokenGrant(issuer: snapshot.tokenIssuer, store: live.store).refresh(
+                client: authenticated.client,
+                parameters: parameters,
                 now: live.clock.now()
             )
         case let grant? where GrantType(rawValue: grant) != nil:
