@@ -1,0 +1,112 @@
+public import Foundation
+
+/// What the authorize endpoint does with a valid request, given the browser's session.
+public enum AuthorizationDecision: Sendable, Equatable {
+    /// Show the login page.
+    case login
+    /// Show the consent page.
+    case consent
+    /// Redirect with a code.
+    case issueCode(LoginSession)
+    /// Redirect with this error.
+    case fail(OAuthError)
+}
+
+/// The authorization code flow's decisions and its response, with no HTTP in it.
+public struct AuthorizationFlow: Sendable {
+    public var deployment: Deployment
+    public var sealer: Sealer
+
+    public init(deployment: Deployment, sealer: Sealer) {
+        self.deployment = deployment
+        self.sealer = sealer
+    }
+
+    /// OIDC Core §3.1.2.1 and §3.1.2.3: prompt, max_age and consent decide what the user sees.
+    public func decide(_ request: AuthorizationRequest, session: LoginSession?, now: Date) -> AuthorizationDecision {
+        let usable = session.flatMap { session -> LoginSession? in
+            guard !request.prompt.contains(.login), session.isFresh(maxAge: request.maxAge, now: now),
+                deployment.config.users.contains(where: { $0.subject == session.subject })
+            else { return nil }
+            return session
+        }
+        guard let session = usable else {
+            return request.prompt.contains(.none) ? .fail(.loginRequired("the user is not logged in")) : .login
+        }
+        guard let client = deployment.config.client(id: request.clientID) else {
+            return .fail(.unauthorizedClient("the client no longer exists"))
+        }
+        let needsConsent =
+            !client.firstParty
+            && (request.prompt.contains(.consent) || !session.hasConsented(client: client.id, to: request.scopes))
+        if needsConsent {
+            return request.prompt.contains(.none) ? .fail(.consentRequired("the user has not consented")) : .consent
+        }
+        return .issueCode(session)
+    }
+
+    /// Seals a code for the request and session, valid for the configured code lifetime (≤ 60 s).
+    public func issueCode(_ request: AuthorizationRequest, session: LoginSession, now: Date) throws -> String {
+        let code = AuthorizationCode(
+            clientID: request.clientID,
+            redirectURI: request.redirectURISent ? request.redirectURI : nil,
+            subject: session.subject,
+            scopes: request.scopes,
+            nonce: request.nonce,
+            codeChallenge: request.codeChallenge,
+            authTime: Date(timeIntervalSince1970: TimeInterval(session.authTime)),
+            sessionID: session.sessionID,
+            amr: session.amr
+        )
+        let lifetime = TimeInterval(deployment.config.lifetimes.authorizationCode)
+        return try sealer.seal(code, purpose: .code, expiresAt: now.addingTimeInterval(lifetime))
+    }
+
+    /// The parameters of an authorization response: the given ones, then `state` and `iss` (RFC 9207).
+    public func responseParameters(
+        _ parameters: [(String, String)],
+        target: AuthorizationResponseTarget
+    ) -> [(
+        String, String
+    )] {
+        var all = parameters
+        if let state = target.state { all.append(("state", state)) }
+        all.append(("iss", deployment.config.issuer.absoluteString))
+        return all
+    }
+
+    public func errorParameters(_ error: OAuthError, target: AuthorizationResponseTarget) -> [(String, String)] {
+        responseParameters([("error", error.code), ("error_description", error.description)], target: target)
+    }
+
+    /// The redirect URI with the parameters added to its query (response_mode=query).
+    public static func redirectURL(_ redirectURI: String, parameters: [(String, String)]) -> String {
+        let query = parameters.map { "\(QueryEncoding.encode($0.0))=\(QueryEncoding.encode($0.1))" }.joined(separator: "&")
+        let (base, fragment) = split(redirectURI)
+        let separator = base.contains("?") ? "&" : "?"
+        return base + separator + query + (fragment ?? "")
+    }
+
+    private static func split(_ uri: String) -> (String, String?) {
+        guard let hash = uri.firstIndex(of: "#") else { return (uri, nil) }
+        return (String(uri[..<hash]), String(uri[hash...]))
+    }
+}
+
+/// Percent-encoding for query values: everything but RFC 3986's unreserved characters, so
+/// `+`, `&` and `=` in a state value survive any server's form decoding.
+public enum QueryEncoding {
+    static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+
+    public static func encode(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if unreserved.contains(byte) {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                result += String(format: "%%%02X", byte)
+            }
+        }
+        return result
+    }
+}

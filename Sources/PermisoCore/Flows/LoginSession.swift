@@ -1,0 +1,61 @@
+public import Foundation
+
+/// The login session, sealed into the session cookie: who logged in, when, how, and which
+/// clients they already consented to (so consent is asked once per client and scope set).
+public struct LoginSession: Codable, Sendable, Equatable {
+    public var subject: String
+    public var authTime: Int
+    /// The session id: in ID tokens as `sid`, and what logout denies.
+    public var sessionID: String
+    public var amr: [String]
+    /// Client id → scopes the user agreed to.
+    public var consents: [String: [String]]
+
+    enum CodingKeys: String, CodingKey {
+        case subject = "s"
+        case authTime = "at"
+        case sessionID = "sid"
+        case amr
+        case consents = "c"
+    }
+
+    public init(subject: String, authTime: Date, sessionID: String, amr: [String], consents: [String: [String]] = [:]) {
+        self.subject = subject
+        self.authTime = Int(authTime.timeIntervalSince1970)
+        self.sessionID = sessionID
+        self.amr = amr
+        self.consents = consents
+    }
+
+    /// OIDC Core §3.1.2.1: with max_age, a login older than that many seconds must be repeated.
+    public func isFresh(maxAge: Int?, now: Date) -> Bool {
+        guard let maxAge else { return true }
+        return now.timeIntervalSince1970 - TimeInterval(authTime) <= TimeInterval(maxAge)
+    }
+
+    public func hasConsented(client: String, to scopes: [String]) -> Bool {
+        Set(scopes).isSubset(of: consents[client] ?? [])
+    }
+}
+
+/// A pending authorization request carried through the login or consent form, sealed and
+/// bound to a cookie: a form posted from another site lacks the cookie and fails (CSRF).
+public struct LoginTransaction: Codable, Sendable, Equatable {
+    public var request: AuthorizationRequest
+    /// SHA-256 of the binding cookie's random value.
+    public var binding: String
+
+    public init(request: AuthorizationRequest, bindingCookie: String) {
+        self.request = request
+        self.binding = Self.digest(bindingCookie)
+    }
+
+    public func isBound(to cookie: String?) -> Bool {
+        guard let cookie else { return false }
+        return PasswordHash.constantTimeEquals(Array(Self.digest(cookie).utf8), Array(binding.utf8))
+    }
+
+    static func digest(_ value: String) -> String {
+        Data(SHA256Digest.of(value)).base64URLEncodedString
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+@testable import PermisoCore
+
+@Suite("Authorization requests and decisions")
+struct AuthorizationFlowTests {
+    let deployment: Deployment
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+    init() throws {
+        deployment = try Deployment.load(configFile: Repository.root + "/permiso.yaml", environment: [:])
+    }
+
+    /// A valid request from the public `cli` client, with one parameter changed or removed.
+    func request(_ changes: [String: String?] = [:]) -> FormParameters {
+        var values: [String: String] = [
+            "client_id": "cli", "redirect_uri": "http://127.0.0.1/callback", "response_type": "code",
+            "scope": "openid email", "state": "xyz", "nonce": "n1", "code_challenge": Self.challenge,
+            "code_challenge_method": "S256",
+        ]
+        for (name, value) in changes { values[name] = value }
+        return FormParameters(values)
+    }
+
+    func validate(_ changes: [String: String?] = [:]) throws(AuthorizationRequestError) -> AuthorizationRequest {
+        try AuthorizationRequest.validate(request(changes), config: deployment.config)
+    }
+
+    let target = AuthorizationResponseTarget(redirectURI: "http://127.0.0.1/callback", responseMode: .query, state: "xyz")
+
+    @Test("A valid request keeps every parameter the flow needs")
+    func valid() throws {
+        let request = try validate(["prompt": "consent", "max_age": "300", "login_hint": "alice", "response_mode": "form_post"])
+        #expect(request.clientID == "cli" && request.redirectURI == "http://127.0.0.1/callback" && request.redirectURISent)
+        #expect(request.scopes == ["openid", "email"] && request.state == "xyz" && request.nonce == "n1")
+        #expect(request.codeChallenge == Self.challenge && request.prompt == [.consent] && request.maxAge == 300)
+        #expect(request.loginHint == "alice" && request.responseMode == .formPost)
+    }
+
+    @Test("An unknown client or an unregistered redirect URI is never redirected to")
+    func untrusted() {
+        #expect(throws: AuthorizationRequestError.untrusted(.invalidRequest("unknown client_id"))) {
+            try validate(["client_id": "evil"])
+        }
+        #expect(throws: AuthorizationRequestError.untrusted(.invalidRequest("client_id is required"))) {
+            try validate(["client_id": nil])
+        }
+        for uri in ["https://evil.example.com/callback", "http://127.0.0.1/callback/../evil", "http://127.0.0.1/callbackx"] {
+            #expect(throws: AuthorizationRequestError.untrusted(.invalidRequest("redirect_uri is not registered for this client"))) {
+                try validate(["redirect_uri": uri])
+            }
+        }
+        // Even with every other parameter wrong, the redirect URI check wins.
+        #expect(throws: AuthorizationRequestError.untrusted(.invalidRequest("redirect_uri is not registered for this client"))) {
+            try validate(["redirect_uri": "https://evil.example.com/", "response_type": "token", "scope": "admin"])
+        }
+    }
+
+    @Test(
+        "Errors after the redirect URI is trusted go back to it with state",
+        arguments: [
+            (["response_type": "token"], OAuthError.unsupportedResponseType("response_type must be code; implicit and hybrid flows are not offered")),
+            (["response_type": nil], OAuthError.unsupportedResponseType("response_type must be code; implicit and hybrid flows are not offered")),
+            (["scope": "openid admin"], OAuthError.invalidScope("unknown scope admin")),
+            (["scope": "openid groups"], OAuthError.invalidScope("scope groups is not allowed for this client")),
+            (["code_challenge_method": "plain"], OAuthError.invalidRequest("code_challenge_method must be S256; plain is not supported")),
+            (
+                ["code_challenge": nil, "code_challenge_method": nil],
+                OAuthError.invalidRequest("this client must use PKCE: send code_challenge with method S256")
+            ),
+            (["prompt": "none login"], OAuthError.invalidRequest("prompt none cannot be combined with other values")),
+            (["prompt": "select_account"], OAuthError.invalidRequest("prompt select_account is not supported; use none, login or consent")),
+            (["max_age": "-1"], OAuthError.invalidRequest("max_age must be a whole number of seconds")),
+            (["request": "eyJ..."], OAuthError.requestNotSupported("request objects are not supported")),
+            (["request_uri": "https://x"], OAuthError.requestURINotSupported("request_uri is not supported")),
+            (["response_mode": "fragment"], OAuthError.invalidRequest("response_mode must be query or form_post")),
+        ] as [([String: String?], OAuthError)]
+    )
+    func redirectedErrors(_ changes: [String: String?], _ error: OAuthError) {
+        #expect(throws: AuthorizationRequestError.redirect(error, target)) { try validate(changes) }
+    }
+
+    func session(authAge: TimeInterval = 60, consents: [String: [String]] = [:]) -> LoginSession {
+        LoginSession(subject: "alice", authTime: now.addingTimeInterval(-authAge), sessionID: "s", amr: ["pwd"], consents: consents)
+    }
+
+    func decide(_ changes: [String: String?] = [:], session: LoginSession?) throws -> AuthorizationDecision {
+        let flow = AuthorizationFlow(deployment: deployment, sealer: Sealer(active: .generate(), issuer: "x"))
+        return flow.decide(try validate(changes), session: session, now: now)
+    }
+
+    @Test("prompt, max_age and consent decide between login, consent, a code and an error")
+    func decisions() throws {
+        let consented = session(consents: ["cli": ["openid", "email"]])
+        #expect(try decide(session: nil) == .login)
+        #expect(try decide(["prompt": "none"], session: nil) == .fail(.loginRequired("the user is not logged in")))
+        #expect(try decide(["prompt": "login"], session: consented) == .login)
+        #expect(try decide(["max_age": "30"], session: consented) == .login)
+        #expect(try decide(["max_age": "120"], session: consented) == .issueCode(consented))
+        #expect(try decide(session: session()) == .consent)
+        #expect(try decide(["prompt": "none"], session: session()) == .fail(.consentRequired("the user has not consented")))
+        #expect(try decide(session: consented) == .issueCode(consented))
+        #expect(try decide(["prompt": "consent"], session: consented) == .consent)
+        // Consent to fewer scopes does not cover more.
+        #expect(try decide(session: session(consents: ["cli": ["openid"]])) == .consent)
+        // A session whose user was removed from the config is no session.
+        var ghost = consented
+        ghost.subject = "mallory"
+        #expect(try decide(session: ghost) == .login)
+    }
+
+    @Test("First-party clients skip consent")
+    func firstParty() throws {
+        let request = try AuthorizationRequest.validate(
+            FormParameters(["client_id": "demo", "response_type": "code", "scope": "openid profile"]),
+            config: deployment.config
+        )
+        let flow = AuthorizationFlow(deployment: deployment, sealer: Sealer(active: .generate(), issuer: "x"))
+        #expect(flow.decide(request, session: session(), now: now) == .issueCode(session()))
+        #expect(request.redirectURI == "http://127.0.0.1:8080/demo/callback" && !request.redirectURISent)
+    }
+
+    @Test("Response parameters are appended with state and iss, strictly percent-encoded")
+    func responseURL() {
+        let flow = AuthorizationFlow(deployment: deployment, sealer: Sealer(active: .generate(), issuer: "x"))
+        let target = AuthorizationResponseTarget(redirectURI: "https://app.example.com/cb?tenant=a", responseMode: .query, state: "a+b&c=d é")
+        let url = AuthorizationFlow.redirectURL(target.redirectURI, parameters: flow.responseParameters([("code", "C-1_x")], target: target))
+        #expect(url == "https://app.example.com/cb?tenant=a&code=C-1_x&state=a%2Bb%26c%3Dd%20%C3%A9&iss=http%3A%2F%2F127.0.0.1%3A8080")
+        let components = URLComponents(string: url)!
+        #expect(components.queryItems?.first { $0.name == "state" }?.value == "a+b&c=d é")
+    }
+
+    @Test("The login transaction is bound to its cookie")
+    func transactionBinding() throws {
+        let transaction = LoginTransaction(request: try validate(), bindingCookie: "cookie-value")
+        #expect(transaction.isBound(to: "cookie-value"))
+        #expect(!transaction.isBound(to: "other"))
+        #expect(!transaction.isBound(to: nil))
+    }
+}
