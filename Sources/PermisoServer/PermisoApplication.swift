@@ -6,11 +6,19 @@ public import Logging
 /// The HTTP layer stays thin: each endpoint decodes a request, calls PermisoCore, and
 /// encodes the answer.
 public enum PermisoApplication {
-    public static func router(live: LiveDeployment) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(live: LiveDeployment) -> Router<PermisoRequestContext> {
+        let router = Router(context: PermisoRequestContext.self)
         WellKnownEndpoint(live: live).register(on: router)
         HealthEndpoint().register(on: router)
         TokenEndpoint(live: live).register(on: router)
+        let flow = BrowserFlow(live: live, pages: PageRenderer())
+        AuthorizeEndpoint(flow: flow).register(on: router)
+        LoginEndpoint(flow: flow).register(on: router)
+        ConsentEndpoint(flow: flow).register(on: router)
+        AssetsEndpoint(live: live).register(on: router)
+        UserinfoEndpoint(live: live).register(on: router)
+        LogoutEndpoint(flow: flow).register(on: router)
+        DemoEndpoint(flow: flow).register(on: router)
         return router
     }
 

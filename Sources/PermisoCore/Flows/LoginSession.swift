@@ -47,15 +47,21 @@ public struct LoginTransaction: Codable, Sendable, Equatable {
 
     public init(request: AuthorizationRequest, bindingCookie: String) {
         self.request = request
-        self.binding = Self.digest(bindingCookie)
+        self.binding = Self.bindingDigest(bindingCookie)
     }
 
     public func isBound(to cookie: String?) -> Bool {
-        guard let cookie else { return false }
-        return PasswordHash.constantTimeEquals(Array(Self.digest(cookie).utf8), Array(binding.utf8))
+        Self.binding(binding, matches: cookie)
     }
 
-    static func digest(_ value: String) -> String {
-        Data(SHA256Digest.of(value)).base64URLEncodedString
+    /// Whether a stored binding digest belongs to this cookie value, compared in constant time.
+    public static func binding(_ digest: String, matches cookie: String?) -> Bool {
+        guard let cookie else { return false }
+        return PasswordHash.constantTimeEquals(Array(bindingDigest(cookie).utf8), Array(digest.utf8))
+    }
+
+    /// What a form stores of its binding cookie: a digest, so the form alone reveals nothing usable.
+    public static func bindingDigest(_ value: String) -> String {
+        Data(SHA256Bytes.of(value)).base64URLEncodedString
     }
 }

@@ -9,8 +9,9 @@ public enum RandomToken {
     }
 }
 
-enum SHA256Digest {
-    static func of(_ text: String) -> [UInt8] {
+/// SHA-256 of text, for digests that are not secrets' hashes (PKCE challenges, cookie bindings).
+public enum SHA256Bytes {
+    public static func of(_ text: String) -> [UInt8] {
         Array(SHA256.hash(data: Data(text.utf8)))
     }
 }

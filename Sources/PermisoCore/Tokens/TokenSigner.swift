@@ -74,6 +74,20 @@ public struct TokenSigner: Sendable {
         return claims
     }
 
+    /// Verifies an ID token this deployment issued, expired or not: RP-initiated logout's
+    /// `id_token_hint` is often an old token (OpenID RP-Initiated Logout 1.0 §2).
+    public func verifyIDTokenHint(_ token: String) async throws(OAuthError) -> IDTokenClaims {
+        try checkHeader(token, type: .idToken)
+        let claims: IDTokenClaims
+        do {
+            claims = try await collection.verify(token, as: IDTokenClaims.self)
+        } catch {
+            throw .invalidRequest("id_token_hint is not a valid ID token")
+        }
+        guard claims.iss == issuer else { throw .invalidRequest("id_token_hint was issued by someone else") }
+        return claims
+    }
+
     /// The header must name a published key, that key's own algorithm, and the expected type.
     private func checkHeader(_ token: String, type: TokenType) throws(OAuthError) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)

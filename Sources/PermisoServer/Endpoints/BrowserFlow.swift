@@ -1,0 +1,169 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PermisoCore
+
+/// What the authorize, login and consent endpoints share: the session cookie, the
+/// cookie-bound login transaction, and delivering the authorization response.
+struct BrowserFlow: Sendable {
+    let live: LiveDeployment
+    let pages: PageRenderer
+
+    static let sessionCookie = "permiso_session"
+    static let bindingCookie = "permiso_tx"
+    /// How long a login or consent form stays usable.
+    static let transactionLifetime: TimeInterval = 15 * 60
+
+    /// The browser's login session, if its cookie opens and its session was not logged out.
+    func session(from request: Request, _ snapshot: LiveDeployment.Snapshot) async -> LoginSession? {
+        guard let value = request.cookies[Self.sessionCookie]?.value,
+            let session = try? snapshot.sealer.open(value, as: LoginSession.self, purpose: .session, now: live.clock.now())
+                .payload
+        else { return nil }
+        // An unreachable store cannot confirm the session is still valid: treat it as absent (fail closed).
+        guard (try? await live.store.isDenied("sid:\(session.sessionID)")) == false else { return nil }
+        return session
+    }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int, _ snapshot: LiveDeployment.Snapshot) -> Cookie {
+        Cookie(
+            name: name,
+            value: value,
+            maxAge: maxAge,
+            path: "/",
+            secure: snapshot.deployment.config.issuer.scheme == "https",
+            httpOnly: true,
+            sameSite: .lax
+        )
+    }
+
+    func sessionCookie(_ session: LoginSession, _ snapshot: LiveDeployment.Snapshot) throws -> Cookie {
+        let lifetime = snapshot.deployment.config.lifetimes.session
+        let remaining = session.authTime + lifetime - Int(live.clock.now().timeIntervalSince1970)
+        let sealed = try snapshot.sealer.seal(
+            session,
+            purpose: .session,
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(session.authTime + lifetime))
+        )
+        return cookie(Self.sessionCookie, sealed, maxAge: max(0, remaining), snapshot)
+    }
+
+    /// Continues a validated request: login page, consent page, or the response with a code or an error.
+    func proceed(
+        _ authRequest: AuthorizationRequest,
+        session: LoginSession?,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot,
+        extraCookies: [Cookie] = []
+    ) async throws -> Response {
+        let flow = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
+        var response: Response
+        switch flow.decide(authRequest, session: session, now: live.clock.now()) {
+        case .login:
+            response = try form("login", authRequest, request: request, snapshot, context: ["username": authRequest.loginHint ?? ""])
+        case .consent:
+            response = try consentPage(authRequest, session: session!, request: request, snapshot)
+        case .issueCode(let session):
+            let code = try flow.issueCode(authRequest, session: session, now: live.clock.now())
+            response = deliver(flow.responseParameters([("code", code)], target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+        case .fail(let error):
+            response = deliver(flow.errorParameters(error, target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+        }
+        for cookie in extraCookies { response.setCookie(cookie) }
+        return response
+    }
+
+    /// The authorization response: a 302 to the redirect URI, or a self-submitting form (form_post).
+    func deliver(
+        _ parameters: [(String, String)],
+        _ target: AuthorizationResponseTarget,
+        _ snapshot: LiveDeployment.Snapshot
+    )
+        -> Response
+    {
+        switch target.responseMode {
+        case .query:
+            return Response(
+                status: .found,
+                headers: [.location: AuthorizationFlow.redirectURL(target.redirectURI, parameters: parameters), .cacheControl: "no-store"]
+            )
+        case .formPost:
+            let nonce = RandomToken.make()
+            return pages.render(
+                "form-post",
+                ["title": "Continue", "action": target.redirectURI, "nonce": nonce, "fields": parameters.map { ["name": $0.0, "value": $0.1] }],
+                branding: snapshot.deployment.config.branding,
+                formTargets: .init(redirectURI: target.redirectURI),
+                scriptNonce: nonce
+            )
+        }
+    }
+
+    /// A login or consent form carrying the sealed request, bound to this browser's binding cookie.
+    func form(
+        _ template: String,
+        _ authRequest: AuthorizationRequest,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot,
+        context: [String: Any],
+        status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        let binding = request.cookies[Self.bindingCookie]?.value ?? RandomToken.make()
+        let transaction = LoginTransaction(request: authRequest, bindingCookie: binding)
+        let tx = try snapshot.sealer.seal(
+            transaction,
+            purpose: .transaction,
+            expiresAt: live.clock.now().addingTimeInterval(Self.transactionLifetime)
+        )
+        let client = snapshot.deployment.config.client(id: authRequest.clientID)
+        var context = context
+        context["tx"] = tx
+        context["clientName"] = client?.name ?? authRequest.clientID
+        context["title"] = template == "login" ? "Sign in" : "Allow access"
+        var response = pages.render(
+            template,
+            context,
+            branding: snapshot.deployment.config.branding,
+            status: status,
+            formTargets: .init(redirectURI: authRequest.redirectURI)
+        )
+        response.setCookie(cookie(Self.bindingCookie, binding, maxAge: Int(Self.transactionLifetime), snapshot))
+        return response
+    }
+
+    func consentPage(
+        _ authRequest: AuthorizationRequest,
+        session: LoginSession,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) throws -> Response {
+        let config = snapshot.deployment.config
+        let username = config.users.first { $0.subject == session.subject }?.username ?? session.subject
+        let scopes = authRequest.scopes.compactMap(config.scope(named:)).map { ["name": $0.name, "description": $0.description] }
+        return try form("consent", authRequest, request: request, snapshot, context: ["username": username, "scopes": scopes])
+    }
+
+    /// Opens a posted transaction; a missing cookie, a foreign cookie or an expired form are all refused (CSRF).
+    func transaction(
+        _ parameters: FormParameters,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) throws
+        -> LoginTransaction
+    {
+        guard let tx = parameters["tx"],
+            let transaction = try? snapshot.sealer.open(tx, as: LoginTransaction.self, purpose: .transaction, now: live.clock.now())
+                .payload,
+            transaction.isBound(to: request.cookies[Self.bindingCookie]?.value)
+        else {
+            throw PageError.formExpired
+        }
+        return transaction
+    }
+}
+
+/// Problems shown as a page, never redirected.
+enum PageError: Error {
+    case formExpired
+    case invalid(OAuthError)
+}

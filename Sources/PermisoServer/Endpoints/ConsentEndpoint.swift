@@ -1,0 +1,52 @@
+import Hummingbird
+import PermisoCore
+
+/// `POST /consent`: the user allows or denies the client's requested scopes.
+struct ConsentEndpoint {
+    let flow: BrowserFlow
+
+    func register(on router: Router<some RequestContext>) {
+        router.post("/consent") { request, _ in
+            try await handle(request)
+        }
+    }
+
+    func handle(_ request: Request) async throws -> Response {
+        let snapshot = flow.live.snapshot
+        let branding = snapshot.deployment.config.branding
+        let parameters: FormParameters
+        let transaction: LoginTransaction
+        do {
+            parameters = try await FormBody.read(request, limit: 16 * 1024)
+            transaction = try flow.transaction(parameters, request: request, snapshot)
+        } catch let error as OAuthError {
+            return flow.pages.error(error, branding: branding)
+        } catch {
+            return flow.pages.error(
+                .invalidRequest("This form has expired or was opened in another browser. Go back to the application and start again."),
+                branding: branding
+            )
+        }
+        guard var session = await flow.session(from: request, snapshot) else {
+            // Logged out meanwhile: start again from the login page.
+            return try await flow.proceed(transaction.request, session: nil, request: request, snapshot)
+        }
+        let responder = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
+        guard parameters["decision"] == "allow" else {
+            let target = transaction.request.errorTarget
+            return flow.deliver(responder.errorParameters(.accessDenied("the user denied the request"), target: target), target, snapshot)
+        }
+        var granted = Set(session.consents[transaction.request.clientID] ?? [])
+        granted.formUnion(transaction.request.scopes)
+        session.consents[transaction.request.clientID] = granted.sorted()
+        var next = transaction.request
+        next.prompt.remove(.consent)
+        return try await flow.proceed(
+            next,
+            session: session,
+            request: request,
+            snapshot,
+            extraCookies: [try flow.sessionCookie(session, snapshot)]
+        )
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import PermisoCore
+
+/// Renders the login, consent, logout, error and demo pages, with the headers every page
+/// sends: a Content-Security-Policy that allows no inline style or script (but a form_post
+/// page's one nonce'd script), no framing, no sniffing, no caching, no referrer.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    init() {
+        var library = MustacheLibrary()
+        for (name, text) in PageTemplates.all {
+            // The templates are constants of this module; a syntax error in one is a build bug.
+            try! library.register(text, named: name)
+        }
+        self.library = library
+    }
+
+    /// Where a page's forms may send the browser: itself, and for flows the client's redirect URI,
+    /// since browsers apply form-action to the redirect that follows a form post.
+    struct FormTargets {
+        var redirectURI: String?
+
+        var directive: String {
+            var sources = ["'self'"]
+            if let redirectURI, let source = Self.source(of: redirectURI) { sources.append(source) }
+            return "form-action " + sources.joined(separator: " ")
+        }
+
+        static func source(of uri: String) -> String? {
+            guard let components = URLComponents(string: uri), let scheme = components.scheme else { return nil }
+            guard let host = components.host, !host.isEmpty else { return "\(scheme):" }
+            let port = components.port.map { ":\($0)" } ?? ""
+            return "\(scheme)://\(host)\(port)"
+        }
+    }
+
+    func render(
+        _ template: String,
+        _ context: [String: Any],
+        branding: Branding,
+        status: HTTPResponse.Status = .ok,
+        formTargets: FormTargets = FormTargets(),
+        scriptNonce: String? = nil
+    ) -> Response {
+        var context = context
+        var brand: [String: String] = ["name": branding.name]
+        if let logoURL = branding.logoURL { brand["logoURL"] = logoURL }
+        context["brand"] = brand
+        let html = library.render(context, withTemplate: template) ?? ""
+        var policy = [
+            "default-src 'none'", "style-src 'self'", "img-src 'self' https: data:", formTargets.directive,
+            "frame-ancestors 'none'", "base-uri 'none'",
+        ]
+        if let scriptNonce { policy.append("script-src 'nonce-\(scriptNonce)'") }
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: policy.joined(separator: "; "),
+        ]
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The error page of a request that must not be redirected (RFC 6749 §4.1.2.1).
+    func error(_ error: OAuthError, branding: Branding, status: HTTPResponse.Status = .badRequest) -> Response {
+        render(
+            "error",
+            ["title": "Error", "heading": "This request cannot be completed", "description": error.description, "code": error.code],
+            branding: branding,
+            status: status
+        )
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PermisoCore
+import Testing
+
+@testable import PermisoServer
+
+/// A minimal browser over HummingbirdTesting: keeps cookies, does not follow redirects.
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    var cookies: [String: String] = [:]
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    struct Page {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: String
+        var setCookies: [String]
+
+        var location: URLComponents? { headers[.location].flatMap(URLComponents.init(string:)) }
+        func query(_ name: String) -> String? { location?.queryItems?.first { $0.name == name }?.value }
+        func field(_ name: String) -> String? {
+            body.firstMatch(of: try! Regex(#"name="\#(name)" value="([^"]*)""#))?.output[1].substring.map(String.init)
+        }
+    }
+
+    func request(
+        _ uri: String,
+        method: HTTPRequest.Method = .get,
+        form: [String: String]? = nil,
+        headers extra: HTTPFields = [:]
+    )
+        async throws -> Page
+    {
+        var headers = extra
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        var body: ByteBuffer?
+        if let form {
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            body = ByteBuffer(string: form.map { "\(QueryEncoding.encode($0.key))=\(QueryEncoding.encode($0.value))" }.joined(separator: "&"))
+        }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: body) { response in
+            let setCookies = response.headers[values: .setCookie]
+            for header in setCookies {
+                let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                let name = String(pair[0])
+                let value = pair.count > 1 ? String(pair[1]) : ""
+                if value.isEmpty || header.contains("Max-Age=0") { self.cookies[name] = nil } else { self.cookies[name] = value }
+            }
+            return Page(status: response.status, headers: response.headers, body: String(buffer: response.body), setCookies: setCookies)
+        }
+    }
+}
+
+@Suite("Browser flow: authorize, login, consent, userinfo, logout")
+struct BrowserFlowTests {
+    static let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+    func authorizeURI(_ changes: [String: String?] = [:]) -> String {
+        var values: [String: String] = [
+            "client_id": "cli", "redirect_uri": "http://127.0.0.1/callback", "response_type": "code",
+            "scope": "openid email offline_access", "state": "s t+1", "nonce": "n-1", "code_challenge": Self.challenge,
+            "code_challenge_method": "S256",
+        ]
+        for (name, value) in changes { values[name] = value }
+        return AuthorizationFlow.redirectURL("/oauth/authorize", parameters: values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    func withBrowser(_ body: @Sendable (Browser, LiveDeployment) async throws -> Void) async throws {
+        let live = try await LiveDeployment(configFile: Repository.root + "/permiso.yaml", environment: [:])
+        try await Application(router: PermisoApplication.router(live: live)).test(.router) { try await body(Browser($0), live) }
+    }
+
+    /// Logs in as alice and allows consent; returns the redirect with the code.
+    func signIn(_ browser: Browser, _ uri: String) async throws -> Browser.Page {
+        let login = try await browser.request(uri)
+        #expect(login.status == .ok)
+        let consent = try await browser.request(
+            "/login",
+            method: .post,
+            form: ["tx": login.field("tx")!, "username": "alice", "password": "alice-password"]
+        )
+        #expect(consent.status == .ok)
+        #expect(consent.body.contains("Allow Permiso CLI?"))
+        return try await browser.request("/consent", method: .post, form: ["tx": consent.field("tx")!, "decision": "allow"])
+    }
+
+    @Test("The whole flow: login, consent, code, tokens, userinfo, silent re-authorization, logout")
+    func wholeFlow() async throws {
+        try await withBrowser { browser, live in
+            let callback = try await signIn(browser, authorizeURI())
+            #expect(callback.status == .found)
+            #expect(callback.location?.path == "/callback")
+            #expect(callback.query("state") == "s t+1")
+            #expect(callback.query("iss") == "http://127.0.0.1:8080")
+            let code = try #require(callback.query("code"))
+
+            let tokens = try await browser.request(
+                "/oauth/token",
+                method: .post,
+                form: [
+                    "grant_type": "authorization_code", "code": code, "client_id": "cli",
+                    "redirect_uri": "http://127.0.0.1/callback", "code_verifier": Self.verifier,
+                ]
+            )
+            #expect(tokens.status == .ok)
+            let json = try JSONSerialization.jsonObject(with: Data(tokens.body.utf8)) as! [String: Any]
+            let access = try #require(json["access_token"] as? String)
+            let idToken = try #require(json["id_token"] as? String)
+            #expect(json["refresh_token"] is String)
+
+            let userinfo = try await browser.request("/oauth/userinfo", headers: [.authorization: "Bearer \(access)"])
+            #expect(userinfo.status == .ok)
+            let claims = try JSONSerialization.jsonObject(with: Data(userinfo.body.utf8)) as! [String: Any]
+            #expect(claims["sub"] as? String == "alice" && claims["email"] as? String == "alice@example.com")
+            #expect(claims["name"] == nil, "profile was not granted")
+
+            // A second authorization is silent: the session and the consent are remembered.
+            let silent = try await browser.request(authorizeURI(["prompt": "none"]))
+            #expect(silent.status == .found && silent.query("code") != nil)
+
+            // Logout with the ID token as hint signs out at once and returns to the registered URI.
+            let logout = try await browser.request(
+                AuthorizationFlow.redirectURL(
+                    "/oauth/logout",
+                    parameters: [
+                        ("id_token_hint", idToken), ("post_logout_redirect_uri", "http://127.0.0.1:8080/demo/"), ("state", "bye"),
+                        ("client_id", "cli"),
+                    ]
+                )
+            )
+            #expect(logout.status == .badRequest, "http://127.0.0.1:8080/demo/ is registered for demo, not for cli")
+            let out = try await browser.request(
+                AuthorizationFlow.redirectURL("/oauth/logout", parameters: [("id_token_hint", idToken), ("state", "bye")])
+            )
+            #expect(out.status == .ok && out.body.contains("You are signed out"))
+            #expect(browser.cookies[BrowserFlow.sessionCookie] == nil)
+
+            let after = try await browser.request("/oauth/userinfo", headers: [.authorization: "Bearer \(access)"])
+            #expect(after.status == .unauthorized)
+            #expect(after.headers[.wwwAuthenticate]?.contains("error=\"invalid_token\"") == true)
+            let again = try await browser.request(authorizeURI(["prompt": "none"]))
+            #expect(again.query("error") == "login_required" && again.query("state") == "s t+1")
+            _ = live
+        }
+    }
+
+    @Test("An unregistered redirect URI gets an error page and never a redirect")
+    func noOpenRedirect() async throws {
+        try await withBrowser { browser, _ in
+            for uri in [
+                authorizeURI(["redirect_uri": "https://evil.example.com/callback"]),
+                authorizeURI(["redirect_uri": "https://evil.example.com/callback", "response_type": "token"]),
+                authorizeURI(["client_id": "evil"]),
+                "/oauth/authorize?client_id=cli&client_id=demo",
+            ] {
+                let page = try await browser.request(uri)
+                #expect(page.status == .badRequest, "\(uri)")
+                #expect(page.headers[.location] == nil, "\(uri)")
+                #expect(page.body.contains("This request cannot be completed"))
+            }
+        }
+    }
+
+    @Test("Pages carry CSP with frame-ancestors 'none', nosniff and no-store; the session cookie is HttpOnly and Lax")
+    func pageHeaders() async throws {
+        try await withBrowser { browser, _ in
+            let login = try await browser.request(authorizeURI())
+            let csp = try #require(login.headers[.contentSecurityPolicy])
+            #expect(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"))
+            #expect(!csp.contains("unsafe-inline"))
+            #expect(login.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            #expect(login.headers[.cacheControl] == "no-store")
+            #expect(login.body.contains(#"<label for="username">"#) && login.body.contains(#"autocomplete="current-password""#))
+            let consent = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": login.field("tx")!, "username": "alice", "password": "alice-password"]
+            )
+            let session = try #require(consent.setCookies.first { $0.hasPrefix("permiso_session=") })
+            #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax"))
+            #expect(!session.contains("Secure"), "the example issuer is http on loopback")
+        }
+    }
+
+    @Test("A login form posted without its binding cookie fails (CSRF)")
+    func csrf() async throws {
+        try await withBrowser { browser, _ in
+            let login = try await browser.request(authorizeURI())
+            let tx = try #require(login.field("tx"))
+            let attacker = Browser(browser.client)
+            let forged = try await attacker.request("/login", method: .post, form: ["tx": tx, "username": "alice", "password": "alice-password"])
+            #expect(forged.status == .badRequest)
+            #expect(forged.setCookies.allSatisfy { !$0.hasPrefix("permiso_session=") })
+            attacker.cookies[BrowserFlow.bindingCookie] = "guessed"
+            let guessed = try await attacker.request("/login", method: .post, form: ["tx": tx, "username": "alice", "password": "alice-password"])
+            #expect(guessed.status == .badRequest)
+            let tampered = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": tx + "A", "username": "alice", "password": "alice-password"]
+            )
+            #expect(tampered.status == .badRequest)
+        }
+    }
+
+    @Test("A failed login says so without revealing whether the user exists")
+    func failedLogin() async throws {
+        try await withBrowser { browser, _ in
+            let login = try await browser.request(authorizeURI())
+            let wrong = try await browser.request("/login", method: .post, form: ["tx": login.field("tx")!, "username": "alice", "password": "nope"])
+            let unknown = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": wrong.field("tx")!, "username": "nobody", "password": "nope"]
+            )
+            for page in [wrong, unknown] {
+                #expect(page.status == .unauthorized)
+                #expect(page.body.contains("The username or password is incorrect."))
+                #expect(page.setCookies.allSatisfy { !$0.hasPrefix("permiso_session=") })
+            }
+        }
+    }
+
+    @Test("prompt=none without a session, max_age, consent denial, and form_post")
+    func promptsAndModes() async throws {
+        try await withBrowser { browser, _ in
+            let none = try await browser.request(authorizeURI(["prompt": "none"]))
+            #expect(none.status == .found && none.query("error") == "login_required" && none.query("iss") != nil)
+            _ = try await signIn(browser, authorizeURI())
+            // max_age=0: the login just made is already too old.
+            let stale = try await browser.request(authorizeURI(["max_age": "0"]))
+            #expect(stale.status == .ok && stale.body.contains("Sign in"))
+
+            let consent = try await browser.request(authorizeURI(["prompt": "consent"]))
+            let denied = try await browser.request("/consent", method: .post, form: ["tx": consent.field("tx")!, "decision": "deny"])
+            #expect(denied.query("error") == "access_denied" && denied.query("state") == "s t+1")
+
+            let posted = try await browser.request(authorizeURI(["response_mode": "form_post"]))
+            #expect(posted.status == .ok)
+            #expect(posted.body.contains(#"<form method="post" action="http://127.0.0.1/callback""#))
+            #expect(posted.field("code") != nil && posted.field("iss") == "http://127.0.0.1:8080")
+            let csp = try #require(posted.headers[.contentSecurityPolicy])
+            #expect(csp.contains("script-src 'nonce-") && csp.contains("form-action 'self' http://127.0.0.1"))
+        }
+    }
+
+    @Test("Logout without a hint asks first; the confirmation needs its cookie")
+    func logoutConfirmation() async throws {
+        try await withBrowser { browser, _ in
+            _ = try await signIn(browser, authorizeURI())
+            let ask = try await browser.request("/oauth/logout")
+            #expect(ask.status == .ok && ask.body.contains("Sign out?"))
+            #expect(browser.cookies[BrowserFlow.sessionCookie] != nil)
+            let tx = try #require(ask.field("logout_tx"))
+            let forged = try await Browser(browser.client).request("/oauth/logout", method: .post, form: ["logout_tx": tx])
+            #expect(forged.status == .badRequest)
+            let done = try await browser.request("/oauth/logout", method: .post, form: ["logout_tx": tx])
+            #expect(done.body.contains("You are signed out"))
+            #expect(browser.cookies[BrowserFlow.sessionCookie] == nil)
+        }
+    }
+
+    @Test("Userinfo answers RFC 6750 errors in WWW-Authenticate")
+    func userinfoErrors() async throws {
+        try await withBrowser { browser, _ in
+            let none = try await browser.request("/oauth/userinfo")
+            #expect(none.status == .unauthorized && none.headers[.wwwAuthenticate] == "Bearer realm=\"permiso\"")
+            let bad = try await browser.request("/oauth/userinfo", headers: [.authorization: "Bearer not.a.jwt"])
+            #expect(bad.status == .unauthorized && bad.headers[.wwwAuthenticate]?.contains("error=\"invalid_token\"") == true)
+            let service = try await browser.request(
+                "/oauth/token",
+                method: .post,
+                form: ["grant_type": "client_credentials", "client_id": "service", "client_secret": "service-secret"]
+            )
+            let token = try #require((try JSONSerialization.jsonObject(with: Data(service.body.utf8)) as? [String: Any])?["access_token"] as? String)
+            let scoped = try await browser.request("/oauth/userinfo", headers: [.authorization: "Bearer \(token)"])
+            #expect(scoped.status == .forbidden && scoped.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+        }
+    }
+}
