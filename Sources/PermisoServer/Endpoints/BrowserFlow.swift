@@ -116,7 +116,8 @@ struct BrowserFlow: Sendable {
             expiresAt: live.clock.now().addingTimeInterval(Self.transactionLifetime)
         )
         let client = snapshot.deployment.config.client(id: authRequest.clientID)
-        var context = context
+        // Mustache treats "" as present; an empty username must read as absent, so focus starts there.
+        var context = context.filter { ($0.value as? String)?.isEmpty != true }
         context["tx"] = tx
         context["clientName"] = client?.name ?? authRequest.clientID
         context["title"] = template == "login" ? "Sign in" : "Allow access"
