@@ -39,8 +39,9 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.iss = IssuerClaim(value: iss)
         self.sub = SubjectClaim(value: sub)
         self.aud = AudienceClaim(value: aud)
-        self.exp = ExpirationClaim(value: exp)
-        self.iat = IssuedAtClaim(value: iat)
+        // NumericDate in whole seconds, as every other claim Permiso writes.
+        self.exp = ExpirationClaim(value: Date(timeIntervalSince1970: exp.timeIntervalSince1970.rounded(.down)))
+        self.iat = IssuedAtClaim(value: Date(timeIntervalSince1970: iat.timeIntervalSince1970.rounded(.down)))
         self.jti = IDClaim(value: jti)
         self.clientID = clientID
         self.scope = scope.joined(separator: " ")

@@ -10,6 +10,8 @@ public struct TokenSigner: Sendable {
     private let collection: JWTKeyCollection
     private let active: [SigningAlgorithm: String]
     private let published: [String: SigningAlgorithm]
+    /// OpenSSL signers for the active RSA keys, by kid.
+    private let rsaSigners: [String: OpenSSLRSASigner]
     public let issuer: String
 
     public init(keys: KeyRing, issuer: String) async throws {
@@ -33,6 +35,12 @@ public struct TokenSigner: Sendable {
             }
             published[key.kid] = key.algorithm
         }
+        var rsaSigners: [String: OpenSSLRSASigner] = [:]
+        for algorithm in [SigningAlgorithm.rs256, .ps256] {
+            guard let key = keys.activeKey(for: algorithm) else { continue }
+            rsaSigners[key.kid] = try OpenSSLRSASigner(pkcs8PEM: key.pkcs8PEM, padding: algorithm == .ps256 ? .pss : .pkcs1)
+        }
+        self.rsaSigners = rsaSigners
         // Without a default, jwt-kit cannot fall back to some key when a kid is unknown.
         _ = await collection.clearDefault()
         self.collection = collection
@@ -54,10 +62,30 @@ public struct TokenSigner: Sendable {
 
     public func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: TokenType) async throws -> String {
         guard let kid = active[algorithm] else { throw OAuthError.serverError("no active \(algorithm.rawValue) key") }
+        if let rsa = rsaSigners[kid] {
+            return try Self.compactJWS(payload, header: ["alg": algorithm.rawValue, "kid": kid, "typ": type.rawValue]) {
+                try rsa.sign($0)
+            }
+        }
         var header = JWTHeader()
         header.typ = type.rawValue
         header.alg = algorithm.rawValue
         return try await collection.sign(payload, kid: JWKIdentifier(string: kid), header: header)
+    }
+
+    /// JWS compact serialization (RFC 7515 §7.1) with an outside signer: jwt-kit has no public
+    /// way to plug in one, so RSA tokens are assembled here and still verified by jwt-kit.
+    static func compactJWS(
+        _ payload: some Encodable,
+        header: [String: String],
+        sign: ([UInt8]) throws -> [UInt8]
+    ) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // jwt-kit encodes dates as seconds, like every JWT claim (RFC 7519 §2 NumericDate).
+        encoder.dateEncodingStrategy = .secondsSince1970
+        let input = try encoder.encode(header).base64URLEncodedString + "." + encoder.encode(payload).base64URLEncodedString
+        return input + "." + Data(try sign(Array(input.utf8))).base64URLEncodedString
     }
 
     /// Verifies an access token this deployment issued and that is still valid at `now`.
