@@ -9,14 +9,27 @@ import Synchronization
 /// the old config with the new keys. A reload that fails keeps the old snapshot serving.
 public final class LiveDeployment: Sendable {
     /// Everything a request needs, prepared once per load rather than per request.
-    public struct Snapshot: Sendable {
-        public var deployment: Deployment
+    ///
+    /// A class, so handing the current snapshot to a request is one reference count, not a
+    /// copy of the whole config.
+    public final class Snapshot: Sendable {
+        public let deployment: Deployment
         /// The discovery documents and JWKS, byte-identical to `permiso build`'s.
-        public var documents: [String: PublishedDocument]
-        public var sealer: Sealer
-        public var signer: TokenSigner
+        public let documents: [String: PublishedDocument]
+        /// The same documents as ready responses: headers and body built once.
+        let responses: [String: PreparedResponse]
+        public let sealer: Sealer
+        public let signer: TokenSigner
+        public let tokenIssuer: TokenIssuer
 
-        public var tokenIssuer: TokenIssuer { TokenIssuer(deployment: deployment, signer: signer, sealer: sealer) }
+        init(deployment: Deployment, documents: [PublishedDocument], sealer: Sealer, signer: TokenSigner) {
+            self.deployment = deployment
+            self.documents = Dictionary(uniqueKeysWithValues: documents.map { ($0.urlPath, $0) })
+            self.responses = Dictionary(uniqueKeysWithValues: documents.map { ($0.urlPath, PreparedResponse($0)) })
+            self.sealer = sealer
+            self.signer = signer
+            self.tokenIssuer = TokenIssuer(deployment: deployment, signer: signer, sealer: sealer)
+        }
     }
 
     public let configFile: String
@@ -77,12 +90,7 @@ public final class LiveDeployment: Sendable {
         }
         let documents = try SiteBuilder.documents(for: deployment)
         let signer = try await TokenSigner(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString)
-        return Snapshot(
-            deployment: deployment,
-            documents: Dictionary(uniqueKeysWithValues: documents.map { ($0.urlPath, $0) }),
-            sealer: sealer,
-            signer: signer
-        )
+        return Snapshot(deployment: deployment, documents: documents, sealer: sealer, signer: signer)
     }
 }
 

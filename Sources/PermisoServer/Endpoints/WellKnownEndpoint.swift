@@ -13,19 +13,28 @@ struct WellKnownEndpoint {
         let paths = live.snapshot.documents.keys.sorted()
         for path in paths {
             router.get(RouterPath(path)) { _, _ in
-                guard let document = live.snapshot.documents[path] else { throw HTTPError(.notFound) }
-                return document.response()
+                guard let prepared = live.snapshot.responses[path] else { throw HTTPError(.notFound) }
+                return prepared.response
             }
         }
     }
 }
 
-extension PublishedDocument {
-    func response() -> Response {
+/// A published document as a response whose headers and body were built once, at load.
+struct PreparedResponse: Sendable {
+    let headers: HTTPFields
+    let body: ByteBuffer
+
+    init(_ document: PublishedDocument) {
         var headers = HTTPFields()
-        for header in self.headers {
+        for header in document.headers {
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: contents)))
+        self.headers = headers
+        self.body = ByteBuffer(bytes: document.contents)
+    }
+
+    var response: Response {
+        Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 }
