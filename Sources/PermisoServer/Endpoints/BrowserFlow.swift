@@ -144,27 +144,39 @@ struct BrowserFlow: Sendable {
         return try form("consent", authRequest, request: request, snapshot, context: ["username": username, "scopes": scopes])
     }
 
-    /// Opens a posted transaction; a missing cookie, a foreign cookie or an expired form are all refused (CSRF).
-    func transaction(
-        _ parameters: FormParameters,
-        request: Request,
+    /// Reads a posted login or consent form and opens its transaction. A missing or foreign
+    /// binding cookie, a tampered or expired form, or a malformed body yields the error page
+    /// to show instead (CSRF protection).
+    func postedForm(
+        _ request: Request,
         _ snapshot: LiveDeployment.Snapshot
-    ) throws
-        -> LoginTransaction
-    {
+    ) async -> Result<
+        (parameters: FormParameters, transaction: LoginTransaction), PostedFormRejection
+    > {
+        let branding = snapshot.deployment.config.branding
+        let parameters: FormParameters
+        do {
+            parameters = try await FormBody.read(request, limit: 16 * 1024)
+        } catch let error as OAuthError {
+            return .failure(PostedFormRejection(page: pages.error(error, branding: branding)))
+        } catch {
+            return .failure(PostedFormRejection(page: pages.error(.invalidRequest("the form could not be read"), branding: branding)))
+        }
         guard let tx = parameters["tx"],
             let transaction = try? snapshot.sealer.open(tx, as: LoginTransaction.self, purpose: .transaction, now: live.clock.now())
                 .payload,
             transaction.isBound(to: request.cookies[Self.bindingCookie]?.value)
         else {
-            throw PageError.formExpired
+            let error = OAuthError.invalidRequest(
+                "This form has expired or was opened in another browser. Go back to the application and start again."
+            )
+            return .failure(PostedFormRejection(page: pages.error(error, branding: branding)))
         }
-        return transaction
+        return .success((parameters, transaction))
     }
 }
 
-/// Problems shown as a page, never redirected.
-enum PageError: Error {
-    case formExpired
-    case invalid(OAuthError)
+/// The page shown instead of continuing a posted form.
+struct PostedFormRejection: Error {
+    var page: Response
 }

@@ -13,19 +13,11 @@ struct ConsentEndpoint {
 
     func handle(_ request: Request) async throws -> Response {
         let snapshot = flow.live.snapshot
-        let branding = snapshot.deployment.config.branding
         let parameters: FormParameters
         let transaction: LoginTransaction
-        do {
-            parameters = try await FormBody.read(request, limit: 16 * 1024)
-            transaction = try flow.transaction(parameters, request: request, snapshot)
-        } catch let error as OAuthError {
-            return flow.pages.error(error, branding: branding)
-        } catch {
-            return flow.pages.error(
-                .invalidRequest("This form has expired or was opened in another browser. Go back to the application and start again."),
-                branding: branding
-            )
+        switch await flow.postedForm(request, snapshot) {
+        case .success(let posted): (parameters, transaction) = posted
+        case .failure(let rejection): return rejection.page
         }
         guard var session = await flow.session(from: request, snapshot) else {
             // Logged out meanwhile: start again from the login page.
