@@ -73,6 +73,26 @@ struct BrowserFlow: Sendable {
         return response
     }
 
+    /// Continues a request after the login or consent form answered its `prompt`, saving the
+    /// changed session in its cookie.
+    func resume(
+        _ authRequest: AuthorizationRequest,
+        satisfying prompt: AuthorizationRequest.Prompt,
+        session: LoginSession,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) async throws -> Response {
+        var next = authRequest
+        next.prompt.remove(prompt)
+        return try await proceed(
+            next,
+            session: session,
+            request: request,
+            snapshot,
+            extraCookies: [try sessionCookie(session, snapshot)]
+        )
+    }
+
     /// The authorization response: a 302 to the redirect URI, or a self-submitting form (form_post).
     func deliver(
         _ parameters: [(String, String)],

@@ -31,14 +31,6 @@ struct ConsentEndpoint {
         var granted = Set(session.consents[transaction.request.clientID] ?? [])
         granted.formUnion(transaction.request.scopes)
         session.consents[transaction.request.clientID] = granted.sorted()
-        var next = transaction.request
-        next.prompt.remove(.consent)
-        return try await flow.proceed(
-            next,
-            session: session,
-            request: request,
-            snapshot,
-            extraCookies: [try flow.sessionCookie(session, snapshot)]
-        )
+        return try await flow.resume(transaction.request, satisfying: .consent, session: session, request: request, snapshot)
     }
 }

@@ -69,15 +69,7 @@ struct LoginEndpoint {
             amr: ["pwd"],
             consents: previous?.subject == user.subject ? previous?.consents ?? [:] : [:]
         )
-        var next = transaction.request
         // The user has just logged in: prompt=login and max_age are satisfied.
-        next.prompt.remove(.login)
-        return try await flow.proceed(
-            next,
-            session: session,
-            request: request,
-            snapshot,
-            extraCookies: [try flow.sessionCookie(session, snapshot)]
-        )
+        return try await flow.resume(transaction.request, satisfying: .login, session: session, request: request, snapshot)
     }
 }
