@@ -139,4 +139,17 @@ struct AuthorizationFlowTests {
         #expect(!transaction.isBound(to: "other"))
         #expect(!transaction.isBound(to: nil))
     }
+
+    @Test("With a verified id_token_hint, only the hinted user's session answers")
+    func idTokenHint() throws {
+        let flow = AuthorizationFlow(deployment: deployment, sealer: Sealer(active: .generate(), issuer: "x"))
+        let alice = session(consents: ["cli": ["openid", "email"]])
+        var request = try validate()
+        request.hintSubject = "bob"
+        #expect(flow.decide(request, session: alice, now: now) == .login)
+        request.prompt = [.none]
+        #expect(flow.decide(request, session: alice, now: now) == .fail(.loginRequired("the user is not logged in")))
+        request.hintSubject = "alice"
+        #expect(flow.decide(request, session: alice, now: now) == .issueCode(alice))
+    }
 }

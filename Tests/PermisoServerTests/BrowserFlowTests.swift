@@ -282,4 +282,36 @@ struct BrowserFlowTests {
             #expect(scoped.status == .forbidden && scoped.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
         }
     }
+
+    @Test("id_token_hint at authorize: verified, and only the hinted user's session answers silently")
+    func idTokenHintAtAuthorize() async throws {
+        try await withBrowser { browser, live in
+            _ = try await signIn(browser, authorizeURI())
+            func hint(for subject: String) async throws -> String {
+                let claims = IDTokenClaims(
+                    iss: "http://127.0.0.1:8080",
+                    sub: subject,
+                    clientID: "cli",
+                    exp: Date().addingTimeInterval(-60),
+                    iat: Date().addingTimeInterval(-660),
+                    authTime: 0,
+                    nonce: nil,
+                    atHash: nil,
+                    sid: "s",
+                    amr: ["pwd"],
+                    userClaims: [:]
+                )
+                return try await live.snapshot.signer.sign(claims, algorithm: .es256, type: .idToken)
+            }
+            // An expired but authentic hint for the logged-in user: a code, silently.
+            let alice = try await browser.request(authorizeURI(["prompt": "none", "id_token_hint": try await hint(for: "alice")]))
+            #expect(alice.query("code") != nil)
+            // A hint for someone else: that user is not logged in here.
+            let bob = try await browser.request(authorizeURI(["prompt": "none", "id_token_hint": try await hint(for: "bob")]))
+            #expect(bob.query("error") == "login_required")
+            // A forged hint is refused at the redirect URI, with state.
+            let forged = try await browser.request(authorizeURI(["id_token_hint": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9."]))
+            #expect(forged.query("error") == "invalid_request" && forged.query("state") == "s t+1")
+        }
+    }
 }

@@ -25,7 +25,9 @@ public struct AuthorizationFlow: Sendable {
     /// OIDC Core §3.1.2.1 and §3.1.2.3: prompt, max_age and consent decide what the user sees.
     public func decide(_ request: AuthorizationRequest, session: LoginSession?, now: Date) -> AuthorizationDecision {
         let usable = session.flatMap { session -> LoginSession? in
+            // OIDC Core §3.1.2.1: with id_token_hint, only the hinted user's session counts.
             guard !request.prompt.contains(.login), session.isFresh(maxAge: request.maxAge, now: now),
+                request.hintSubject == nil || request.hintSubject == session.subject,
                 deployment.config.users.contains(where: { $0.subject == session.subject })
             else { return nil }
             return session

@@ -25,7 +25,10 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
     public var prompt: Set<Prompt>
     public var maxAge: Int?
     public var loginHint: String?
+    /// The raw `id_token_hint`, until the endpoint verifies it (signatures need the signer).
     public var idTokenHint: String?
+    /// The subject of a verified `id_token_hint`: only that user's session may answer.
+    public var hintSubject: String?
 
     /// Where errors found after the redirect URI was trusted are sent.
     public var errorTarget: AuthorizationResponseTarget {
@@ -144,7 +147,8 @@ extension AuthorizationRequest {
             prompt: prompt,
             maxAge: maxAge,
             loginHint: parameters["login_hint"],
-            idTokenHint: parameters["id_token_hint"]
+            idTokenHint: parameters["id_token_hint"],
+            hintSubject: nil
         )
     }
 }

@@ -20,7 +20,7 @@ struct AuthorizeEndpoint {
     func handle(_ request: Request, parameters: () async throws -> FormParameters) async throws -> Response {
         let snapshot = flow.live.snapshot
         let branding = snapshot.deployment.config.branding
-        let authRequest: AuthorizationRequest
+        var authRequest: AuthorizationRequest
         do {
             authRequest = try AuthorizationRequest.validate(try await parameters(), config: snapshot.deployment.config)
         } catch let error as AuthorizationRequestError {
@@ -34,6 +34,16 @@ struct AuthorizeEndpoint {
         } catch let error as OAuthError {
             // A malformed query (repeated or badly encoded parameters): nothing in it can be trusted.
             return flow.pages.error(error, branding: branding)
+        }
+        if let hint = authRequest.idTokenHint {
+            // Authentic and ours, expired or not; the raw token does not travel on in the forms.
+            guard let claims = try? await snapshot.signer.verifyIDTokenHint(hint) else {
+                let responder = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
+                let error = OAuthError.invalidRequest("id_token_hint is not a valid ID token from this issuer")
+                return flow.deliver(responder.errorParameters(error, target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+            }
+            authRequest.idTokenHint = nil
+            authRequest.hintSubject = claims.sub
         }
         let session = await flow.session(from: request, snapshot)
         return try await flow.proceed(authRequest, session: session, request: request, snapshot)

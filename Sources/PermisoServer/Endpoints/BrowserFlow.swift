@@ -84,6 +84,8 @@ struct BrowserFlow: Sendable {
     ) async throws -> Response {
         var next = authRequest
         next.prompt.remove(prompt)
+        // Whoever just logged in answers the request, whatever user the hint named.
+        if prompt == .login { next.hintSubject = nil }
         return try await proceed(
             next,
             session: session,
