@@ -216,4 +216,31 @@ struct CodeGrantTests {
         let response = try await redeem(h, try mint(h, scopes: ["openid", "profile"]))
         #expect(response.refreshToken == nil)
     }
+
+    /// A store that cannot be reached.
+    struct UnreachableStore: StateStore {
+        struct Down: Error {}
+        func claimOnce(_ key: String, lifetime: Int) async throws -> Bool { throw Down() }
+        func deny(_ key: String, until: Date) async throws { throw Down() }
+        func isDenied(_ key: String) async throws -> Bool { throw Down() }
+        func increment(_ key: String, window: Int) async throws -> Int { throw Down() }
+    }
+
+    @Test("An unreachable state store fails closed with temporarily_unavailable, for codes and refreshes")
+    func unreachableStore() async throws {
+        let h = try await harness()
+        let refresh = try #require(try await redeem(h, try mint(h)).refreshToken)
+        let codes = AuthorizationCodeGrant(issuer: h.issuer, store: UnreachableStore())
+        let refreshes = RefreshTokenGrant(issuer: h.issuer, store: UnreachableStore())
+        await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
+            try await codes.redeem(
+                client: h.demo,
+                parameters: form(["code": try mint(h), "redirect_uri": "http://127.0.0.1:8080/demo/callback"]),
+                now: clock.now()
+            )
+        }
+        await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
+            try await refreshes.refresh(client: h.demo, parameters: form(["refresh_token": refresh]), now: clock.now())
+        }
+    }
 }

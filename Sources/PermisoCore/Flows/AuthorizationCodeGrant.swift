@@ -42,7 +42,7 @@ public struct AuthorizationCodeGrant: Sendable {
             throw .invalidGrant("the user of this code no longer exists")
         }
         let family = sealed.jti
-        do {
+        try await withStateStore {
             let lifetime = max(1, Int(sealed.expiresAt.timeIntervalSince(now).rounded(.up)) + 1)
             guard try await store.claimOnce("code:\(sealed.jti)", lifetime: lifetime) else {
                 // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it was exchanged for.
@@ -53,10 +53,6 @@ public struct AuthorizationCodeGrant: Sendable {
             if try await store.isDenied("sid:\(code.sessionID)") {
                 throw OAuthError.invalidGrant("the session of this code has ended")
             }
-        } catch let error as OAuthError {
-            throw error
-        } catch {
-            throw .temporarilyUnavailable("the state store cannot be reached")
         }
         return try await issuer.issue(
             .init(

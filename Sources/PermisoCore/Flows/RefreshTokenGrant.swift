@@ -41,7 +41,7 @@ public struct RefreshTokenGrant: Sendable {
             throw .invalidGrant("the user of this refresh token no longer exists")
         }
         let refreshLifetime = TimeInterval(issuer.deployment.config.lifetimes.refreshToken)
-        do {
+        try await withStateStore {
             if try await store.isDenied("family:\(token.family)") {
                 throw OAuthError.invalidGrant("the refresh token was revoked")
             }
@@ -52,10 +52,6 @@ public struct RefreshTokenGrant: Sendable {
                 try await store.deny("family:\(token.family)", until: now.addingTimeInterval(refreshLifetime))
                 throw OAuthError.invalidGrant("the refresh token was already used; its family is revoked")
             }
-        } catch let error as OAuthError {
-            throw error
-        } catch {
-            throw .temporarilyUnavailable("the state store cannot be reached")
         }
         // OIDC Core §12.2: a refreshed ID token carries no nonce.
         return try await issuer.issue(

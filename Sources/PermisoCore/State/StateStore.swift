@@ -22,3 +22,16 @@ public protocol StateStore: Sendable {
     /// and disappears `window` seconds after its first increment. Atomic across callers.
     func increment(_ key: String, window: Int) async throws -> Int
 }
+
+/// Runs state-store operations for a protocol step: OAuth errors the step throws pass
+/// through, and a store failure becomes `temporarily_unavailable` (DESIGN.md: fail closed,
+/// explicitly), so every grant reports an unreachable store the same way.
+func withStateStore<T>(_ body: () async throws -> T) async throws(OAuthError) -> T {
+    do {
+        return try await body()
+    } catch let error as OAuthError {
+        throw error
+    } catch {
+        throw .temporarilyUnavailable("the state store cannot be reached")
+    }
+}
