@@ -18,6 +18,11 @@ public struct ConfigDiagnostic: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// A problem with a whole file (unreadable, empty, not UTF-8), reported at its start.
+    public static func file(_ file: String, field: String = "", _ message: String) -> ConfigDiagnostic {
+        ConfigDiagnostic(file: file, line: 1, column: 1, field: field, message: message)
+    }
+
     public var description: String {
         let location = "\(file):\(line):\(column)"
         return field.isEmpty ? "\(location): error: \(message)" : "\(location): error: \(field): \(message)"

@@ -34,12 +34,10 @@ public struct Deployment: Sendable {
         // OIDC Discovery §3: RS256 must be among the ID token algorithms.
         if keys.activeKey(for: .rs256) == nil {
             log.add(
-                ConfigDiagnostic(
-                    file: manifestFile,
-                    line: 1,
-                    column: 1,
+                ConfigDiagnostic.file(
+                    manifestFile,
                     field: "signing",
-                    message: "no active RS256 key; OpenID Connect requires RS256 (run `permiso keys generate --alg RS256`)"
+                    "no active RS256 key; OpenID Connect requires RS256 (run `permiso keys generate --alg RS256`)"
                 )
             )
         }
@@ -54,13 +52,7 @@ public struct Deployment: Sendable {
         }
         if requireSealing && keys.activeSealingSecret == nil {
             log.add(
-                ConfigDiagnostic(
-                    file: manifestFile,
-                    line: 1,
-                    column: 1,
-                    field: "sealing",
-                    message: "no active sealing secret; run `permiso keys generate --sealing`"
-                )
+                ConfigDiagnostic.file(manifestFile, field: "sealing", "no active sealing secret; run `permiso keys generate --sealing`")
             )
         }
         try log.throwIfAny()

@@ -8,7 +8,7 @@ enum YAMLDocument {
             // The basic resolver tags every scalar as text: the loader reads types itself, and
             // skipping Yams' per-scalar regular expressions makes large configs load faster.
             guard let node = try Yams.compose(yaml: text, .basic) else {
-                log.add(ConfigDiagnostic(file: file, line: 1, column: 1, field: "", message: "the file is empty"))
+                log.add(ConfigDiagnostic.file(file, "the file is empty"))
                 return nil
             }
             return YAMLValue(node: node, file: file, path: ConfigPath())
@@ -16,7 +16,7 @@ enum YAMLDocument {
             log.add(diagnostic(for: error, file: file))
             return nil
         } catch {
-            log.add(ConfigDiagnostic(file: file, line: 1, column: 1, field: "", message: "invalid YAML: \(error)"))
+            log.add(ConfigDiagnostic.file(file, "invalid YAML: \(error)"))
             return nil
         }
     }
@@ -28,25 +28,13 @@ enum YAMLDocument {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             log.add(
-                ConfigDiagnostic(
-                    file: displayName,
-                    line: 1,
-                    column: 1,
-                    field: "",
-                    message: "cannot read the file: \(FileProblem.describe(error))"
-                )
+                ConfigDiagnostic.file(displayName, "cannot read the file: \(FileProblem.describe(error))")
             )
             return nil
         }
         guard let text = String(data: data, encoding: .utf8) else {
             log.add(
-                ConfigDiagnostic(
-                    file: displayName,
-                    line: 1,
-                    column: 1,
-                    field: "",
-                    message: "the file is not UTF-8 text"
-                )
+                ConfigDiagnostic.file(displayName, "the file is not UTF-8 text")
             )
             return nil
         }
@@ -70,9 +58,9 @@ enum YAMLDocument {
                 message: "duplicate key \(keys) in one mapping"
             )
         case .reader(let problem, _, _, _):
-            return ConfigDiagnostic(file: file, line: 1, column: 1, field: "", message: "invalid text: \(problem)")
+            return ConfigDiagnostic.file(file, "invalid text: \(problem)")
         default:
-            return ConfigDiagnostic(file: file, line: 1, column: 1, field: "", message: "invalid YAML: \(error)")
+            return ConfigDiagnostic.file(file, "invalid YAML: \(error)")
         }
     }
 }

@@ -53,13 +53,7 @@ public struct KeyRing: Sendable {
         let manifestPath = (directory as NSString).appendingPathComponent(KeyManifest.fileName)
         guard FileManager.default.fileExists(atPath: manifestPath) else {
             log.add(
-                ConfigDiagnostic(
-                    file: manifestPath,
-                    line: 1,
-                    column: 1,
-                    field: "",
-                    message: "no keys manifest; run `permiso keys generate --alg RS256` (or `permiso init`) to make one"
-                )
+                ConfigDiagnostic.file(manifestPath, "no keys manifest; run `permiso keys generate --alg RS256` (or `permiso init`) to make one")
             )
             return nil
         }
@@ -135,13 +129,7 @@ public struct KeyRing: Sendable {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             log.add(
-                ConfigDiagnostic(
-                    file: path,
-                    line: 1,
-                    column: 1,
-                    field: "",
-                    message: "cannot read the file: \(FileProblem.describe(error))"
-                )
+                ConfigDiagnostic.file(path, "cannot read the file: \(FileProblem.describe(error))")
             )
             return nil
         }
