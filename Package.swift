@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "PermisoCore", targets: ["PermisoCore"]),
+        .library(name: "PermisoRedis", targets: ["PermisoRedis"]),
         .library(name: "PermisoServer", targets: ["PermisoServer"]),
         .executable(name: "permiso", targets: ["permiso"]),
     ],
@@ -57,16 +58,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The state store many instances share: a small RESP client on SwiftNIO (no Redis
+        /// client is in the package mirror) and `RedisStateStore`.
+        .target(
+            name: "PermisoRedis",
+            dependencies: [
+                "PermisoCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The token service's thin HTTP layer: Hummingbird routes that call PermisoCore.
         .target(
             name: "PermisoServer",
             dependencies: [
                 "PermisoCore",
+                "PermisoRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -84,7 +99,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PermisoCoreTests",
-            dependencies: ["PermisoCore"],
+            dependencies: [
+                "PermisoCore",
+                "PermisoRedis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

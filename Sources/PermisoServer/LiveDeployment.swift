@@ -1,6 +1,8 @@
 public import Foundation
 public import Logging
+import NIOPosix
 public import PermisoCore
+import PermisoRedis
 import Synchronization
 
 /// The deployment the server answers with now, replaced whole on reload.
@@ -38,21 +40,42 @@ public final class LiveDeployment: Sendable {
     public let clock: any WallClock
     /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions.
     public let store: any StateStore
+    /// Where `store` lives; a reload that names another store is logged, not applied.
+    private let storeLocation: StateStoreLocation
     private let environment: [String: String]
     private let current: Mutex<Snapshot>
 
     /// Loads the config and keys; throws what `permiso check` would report, or why the keys may not serve.
+    ///
+    /// - Parameter store: overrides the config's `stateStore` (tests inject one).
     public init(
         configFile: String,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clock: any WallClock = SystemWallClock(),
-        store: (any StateStore)? = nil
+        store: (any StateStore)? = nil,
+        logger: Logger = Logger(label: "permiso")
     ) async throws {
         self.configFile = configFile
         self.environment = environment
         self.clock = clock
-        self.store = store ?? MemoryStateStore(clock: clock)
-        self.current = Mutex(try await Self.load(configFile, environment: environment))
+        let snapshot = try await Self.load(configFile, environment: environment)
+        self.storeLocation = snapshot.deployment.config.stateStore
+        self.store = try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger)
+        self.current = Mutex(snapshot)
+    }
+
+    /// The store the config names. One per process, kept across reloads: its connections
+    /// and the memory store's entries must outlive a config change.
+    private static func makeStore(_ location: StateStoreLocation, clock: any WallClock, logger: Logger) throws -> any StateStore {
+        switch location {
+        case .memory:
+            return MemoryStateStore(clock: clock)
+        case .redis(let endpoint):
+            guard !endpoint.usesTLS else {
+                throw ServeRefusal(description: "stateStore: rediss:// (TLS) is not supported yet; use redis:// on a private network")
+            }
+            return RedisStateStore(endpoint: endpoint, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        }
     }
 
     public var snapshot: Snapshot {
@@ -65,6 +88,9 @@ public final class LiveDeployment: Sendable {
         do {
             let fresh = try await Self.load(configFile, environment: environment)
             current.withLock { $0 = fresh }
+            if fresh.deployment.config.stateStore != storeLocation {
+                logger.warning("stateStore changed; the running store stays until a restart")
+            }
             logger.info(
                 "reloaded configuration",
                 metadata: [

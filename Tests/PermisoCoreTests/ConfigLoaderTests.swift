@@ -27,7 +27,7 @@ struct ConfigLoaderTests {
         #expect(config.issuer.absoluteString == "https://id.example.com")
         #expect(config.serviceURL.absoluteString == "https://login.example.com")
         #expect(config.keysDirectory == directory.file("keys"))
-        #expect(config.stateStore == "memory")
+        #expect(config.stateStore == .memory)
         #expect(config.lifetimes.accessToken == 900)
         #expect(config.lifetimes.refreshToken == 7 * 86_400)
         #expect(config.lifetimes.authorizationCode == 60)

@@ -238,7 +238,36 @@ struct ConfigRuleTests {
         RuleCase(
             name: "the state store is memory or Redis",
             yaml: "issuer: https://id.example.com\nstateStore: postgres://db\n",
-            expected: ["permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL"]
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: expected the scheme redis:// or rediss://, got postgres://"
+            ]
+        ),
+        RuleCase(
+            name: "a Redis URL with a port out of range",
+            yaml: "issuer: https://id.example.com\nstateStore: redis://127.0.0.1:70000\n",
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: port 70000 is out of range"
+            ]
+        ),
+        RuleCase(
+            name: "a Redis URL whose path is not a database number",
+            yaml: "issuer: https://id.example.com\nstateStore: redis://127.0.0.1:6379/sessions\n",
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: the path must be a database number 0–15, got /sessions"
+            ]
+        ),
+        RuleCase(
+            name: "a Redis URL without a host",
+            yaml: "issuer: https://id.example.com\nstateStore: \"redis://:6379\"\n",
+            expected: ["permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: the URL names no host"]
+        ),
+        RuleCase(
+            name: "a bad Redis URL from the environment is reported without its password",
+            yaml: "issuer: https://id.example.com\nstateStore: ${REDIS_URL}\n",
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: the path must be a database number 0–15, got /x"
+            ],
+            environment: ["REDIS_URL": "redis://:hunter2@redis.internal:6379/x"]
         ),
 
         // Users and their claims (OIDC Core §2, §5.1).

@@ -1,8 +1,11 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
 @testable import PermisoCore
+@testable import PermisoRedis
 
 /// A clock tests move by hand.
 final class TestClock: WallClock {
@@ -19,16 +22,29 @@ final class TestClock: WallClock {
     }
 }
 
-/// The behaviour every `StateStore` backend must have. The Redis backend will run the same
-/// suite; each test takes a store and the clock that drives its expiry.
+/// How a conformance test moves time for the store under test: the memory store follows a
+/// `TestClock`, Redis keeps its own time, so for it the test really waits.
+struct Timeline: Sendable {
+    var now: @Sendable () -> Date
+    var advance: @Sendable (TimeInterval) async throws -> Void
+
+    static func manual(_ clock: TestClock) -> Timeline {
+        Timeline(now: { clock.now() }, advance: { clock.advance($0) })
+    }
+
+    static let real = Timeline(now: { Date() }, advance: { try await Task.sleep(for: .milliseconds(Int($0 * 1_000))) })
+}
+
+/// The behaviour every `StateStore` backend must have; both backends run every function.
+/// Lifetimes are a second or two so the Redis run stays short while still really expiring.
 enum StateStoreConformance {
-    static func claimOnce(_ store: some StateStore, _ clock: TestClock) async throws {
-        #expect(try await store.claimOnce("code:a", lifetime: 60))
-        #expect(try await !store.claimOnce("code:a", lifetime: 60))
-        #expect(try await store.claimOnce("code:b", lifetime: 60))
-        clock.advance(61)
+    static func claimOnce(_ store: some StateStore, _ time: Timeline) async throws {
+        #expect(try await store.claimOnce("code:a", lifetime: 1))
+        #expect(try await !store.claimOnce("code:a", lifetime: 1))
+        #expect(try await store.claimOnce("code:b", lifetime: 1))
+        try await time.advance(1.2)
         // After its lifetime the key is gone (the code it guarded has expired by then too).
-        #expect(try await store.claimOnce("code:a", lifetime: 60))
+        #expect(try await store.claimOnce("code:a", lifetime: 1))
     }
 
     static func parallelClaims(_ store: some StateStore) async throws {
@@ -39,28 +55,57 @@ enum StateStoreConformance {
         #expect(winners == 1)
     }
 
-    static func denial(_ store: some StateStore, _ clock: TestClock) async throws {
+    static func denial(_ store: some StateStore, _ time: Timeline) async throws {
         #expect(try await !store.isDenied("family:f"))
-        try await store.deny("family:f", until: clock.now().addingTimeInterval(100))
+        try await store.deny("family:f", until: time.now().addingTimeInterval(2))
         #expect(try await store.isDenied("family:f"))
-        try await store.deny("family:f", until: clock.now().addingTimeInterval(10))
-        clock.advance(50)
+        try await store.deny("family:f", until: time.now().addingTimeInterval(0.5))
+        try await time.advance(1)
         #expect(try await store.isDenied("family:f"), "a shorter second denial must not shorten the first")
-        clock.advance(51)
+        try await time.advance(1.2)
         #expect(try await !store.isDenied("family:f"))
+        // A denial whose end has passed already denies nothing.
+        try await store.deny("family:g", until: time.now().addingTimeInterval(-1))
+        #expect(try await !store.isDenied("family:g"))
     }
 
-    static func counters(_ store: some StateStore, _ clock: TestClock) async throws {
-        #expect(try await store.increment("login:alice", window: 300) == 1)
-        #expect(try await store.increment("login:alice", window: 300) == 2)
-        #expect(try await store.increment("login:bob", window: 300) == 1)
-        clock.advance(301)
-        #expect(try await store.increment("login:alice", window: 300) == 1)
+    static func counters(_ store: some StateStore, _ time: Timeline) async throws {
+        #expect(try await store.increment("login:alice", window: 1) == 1)
+        #expect(try await store.increment("login:alice", window: 1) == 2)
+        #expect(try await store.increment("login:bob", window: 1) == 1)
+        try await time.advance(1.2)
+        #expect(try await store.increment("login:alice", window: 1) == 1)
         let counts = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<50 { group.addTask { try await store.increment("login:race", window: 300) } }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(counts.sorted() == Array(1...50), "parallel increments must not be lost")
+    }
+
+    static func records(_ store: some StateStore, _ time: Timeline) async throws {
+        #expect(try await store.value("device:ABCD") == nil)
+        #expect(try await store.insert("device:ABCD", value: "pending", lifetime: 2))
+        #expect(try await !store.insert("device:ABCD", value: "other", lifetime: 2), "insert never overwrites")
+        #expect(try await store.value("device:ABCD") == "pending")
+        #expect(try await !store.replace("device:ABCD", expected: "approved", with: "denied"))
+        #expect(try await store.replace("device:ABCD", expected: "pending", with: "approved"))
+        #expect(try await store.value("device:ABCD") == "approved")
+        #expect(try await !store.replace("device:NONE", expected: "pending", with: "approved"))
+        #expect(try await store.value("device:NONE") == nil, "replace never creates")
+        try await time.advance(2.2)
+        // The replacement kept the original lifetime.
+        #expect(try await store.value("device:ABCD") == nil)
+    }
+
+    static func parallelReplace(_ store: some StateStore) async throws {
+        #expect(try await store.insert("device:RACE", value: "pending", lifetime: 60))
+        let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<32 {
+                group.addTask { try await store.replace("device:RACE", expected: "pending", with: "decided-\(index)") }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(winners == 1, "one decision wins; the others see it was taken")
     }
 }
 
@@ -69,7 +114,7 @@ struct MemoryStateStoreTests {
     @Test("claim once")
     func claimOnce() async throws {
         let clock = TestClock()
-        try await StateStoreConformance.claimOnce(MemoryStateStore(clock: clock), clock)
+        try await StateStoreConformance.claimOnce(MemoryStateStore(clock: clock), .manual(clock))
     }
 
     @Test("parallel claims have one winner")
@@ -80,13 +125,24 @@ struct MemoryStateStoreTests {
     @Test("deny until")
     func denial() async throws {
         let clock = TestClock()
-        try await StateStoreConformance.denial(MemoryStateStore(clock: clock), clock)
+        try await StateStoreConformance.denial(MemoryStateStore(clock: clock), .manual(clock))
     }
 
     @Test("counters")
     func counters() async throws {
         let clock = TestClock()
-        try await StateStoreConformance.counters(MemoryStateStore(clock: clock), clock)
+        try await StateStoreConformance.counters(MemoryStateStore(clock: clock), .manual(clock))
+    }
+
+    @Test("records: insert, read, compare-and-set")
+    func records() async throws {
+        let clock = TestClock()
+        try await StateStoreConformance.records(MemoryStateStore(clock: clock), .manual(clock))
+    }
+
+    @Test("parallel compare-and-set has one winner")
+    func parallelReplace() async throws {
+        try await StateStoreConformance.parallelReplace(MemoryStateStore(clock: TestClock()))
     }
 
     @Test("expired entries are swept, so memory follows what is live")
@@ -97,5 +153,148 @@ struct MemoryStateStoreTests {
         clock.advance(61)
         for index in 0..<100 { _ = await store.claimOnce("fresh:\(index)", lifetime: 60) }
         #expect(await store.entryCount < 1_000)
+    }
+}
+
+/// The same suite against a real `redis-server` each test starts on a loopback port.
+@Suite("State store: Redis")
+struct RedisStateStoreTests {
+    private func withStore(
+        timeout: TimeAmount = .seconds(2),
+        _ body: (RedisStateStore, RedisServer) async throws -> Void
+    ) async throws {
+        let server = try await RedisServer.start()
+        defer { server.stop() }
+        let store = RedisStateStore(
+            endpoint: server.endpoint,
+            timeout: timeout,
+            prefix: "test:\(UUID().uuidString):",
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        defer { store.close() }
+        try await body(store, server)
+    }
+
+    @Test("claim once")
+    func claimOnce() async throws {
+        try await withStore { store, _ in try await StateStoreConformance.claimOnce(store, .real) }
+    }
+
+    @Test("parallel claims have one winner")
+    func parallelClaims() async throws {
+        try await withStore { store, _ in try await StateStoreConformance.parallelClaims(store) }
+    }
+
+    @Test("deny until")
+    func denial() async throws {
+        try await withStore { store, _ in try await StateStoreConformance.denial(store, .real) }
+    }
+
+    @Test("counters")
+    func counters() async throws {
+        try await withStore { store, _ in try await StateStoreConformance.counters(store, .real) }
+    }
+
+    @Test("records: insert, read, compare-and-set")
+    func records() async throws {
+        try await withStore { store, _ in try await StateStoreConformance.records(store, .real) }
+    }
+
+    @Test("parallel compare-and-set has one winner")
+    func parallelReplace() async throws {
+        try await withStore { store, _ in try await StateStoreConformance.parallelReplace(store) }
+    }
+
+    @Test("a password and database from the URL are used")
+    func authenticatedDatabase() async throws {
+        let server = try await RedisServer.start(password: "s3cret pass")
+        defer { server.stop() }
+        let url = "redis://:s3cret%20pass@127.0.0.1:\(server.port)/3"
+        let endpoint = try RedisEndpoint.parse(url).get()
+        #expect(endpoint.password == "s3cret pass" && endpoint.database == 3)
+        let store = RedisStateStore(endpoint: endpoint, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        #expect(try await store.insert("k", value: "v", lifetime: 60))
+        let keys = try await server.command(["-n", "3", "--scan"])
+        #expect(keys == "permiso:k", "the key lands in database 3 under the permiso: prefix")
+
+        var wrong = endpoint
+        wrong.password = "guess"
+        let refused = RedisStateStore(endpoint: wrong, group: MultiThreadedEventLoopGroup.singleton)
+        defer { refused.close() }
+        await #expect(throws: RedisError.self) { try await refused.value("k") }
+    }
+
+    @Test("an error reply throws, and the connection keeps serving")
+    func errorReply() async throws {
+        try await withStore { store, server in
+            _ = try await server.command(["RPUSH", "permiso:list", "x"])
+            let listStore = RedisStateStore(endpoint: server.endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+            defer { listStore.close() }
+            await #expect(throws: RedisError.self) { try await listStore.increment("list", window: 10) }
+            #expect(try await listStore.claimOnce("after", lifetime: 10))
+        }
+    }
+
+    @Test("a server that never answers times out instead of hanging")
+    func silentServer() async throws {
+        let silent = try SilentListener()
+        defer { silent.close() }
+        let endpoint = RedisEndpoint(host: "127.0.0.1", port: silent.port, database: 0, usesTLS: false)
+        let store = RedisStateStore(endpoint: endpoint, timeout: .milliseconds(300), group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        let started = Date()
+        await #expect(throws: RedisError.self) { try await store.claimOnce("code:x", lifetime: 10) }
+        #expect(Date().timeIntervalSince(started) < 10, "bounded by the 300 ms timeout, not hung (slack for a loaded machine)")
+    }
+
+    @Test("nothing listening fails at once; service resumes when Redis returns, without a new store")
+    func outageAndRecovery() async throws {
+        let server = try await RedisServer.start()
+        let store = RedisStateStore(endpoint: server.endpoint, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        #expect(try await store.claimOnce("before", lifetime: 60))
+        server.stop()
+        await #expect(throws: (any Error).self) { try await store.claimOnce("during", lifetime: 60) }
+        let again = try await RedisServer.start(port: server.port)
+        defer { again.stop() }
+        var recovered = false
+        for _ in 0..<20 where !recovered {
+            recovered = (try? await store.claimOnce("after", lifetime: 60)) != nil
+            if !recovered { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(recovered)
+    }
+}
+
+@Suite("RESP decoding")
+struct RESPDecoderTests {
+    private func decode(_ text: String) throws -> RESPValue? {
+        var buffer = ByteBuffer(string: text)
+        return try RESPDecoder.parse(&buffer, depth: 0)
+    }
+
+    @Test("every reply shape")
+    func shapes() throws {
+        #expect(try decode("+OK\r\n") == .simpleString("OK"))
+        #expect(try decode("-ERR wrong\r\n") == .error("ERR wrong"))
+        #expect(try decode(":42\r\n") == .integer(42))
+        #expect(try decode("$5\r\nhe\r\no\r\n") == .bulkString(ByteBuffer(string: "he\r\no")))
+        #expect(try decode("$-1\r\n") == .bulkString(nil))
+        #expect(try decode("*2\r\n:1\r\n$1\r\na\r\n") == .array([.integer(1), .bulkString(ByteBuffer(string: "a"))]))
+    }
+
+    @Test("an incomplete reply waits for more bytes")
+    func incomplete() throws {
+        for partial in ["+OK", "$5\r\nhel", "*2\r\n:1\r\n", ":"] {
+            #expect(try decode(partial) == nil, "\(partial.debugDescription)")
+        }
+    }
+
+    @Test("garbage is a protocol violation, not a crash or a huge allocation")
+    func garbage() {
+        for bad in ["?\r\n", ":x\r\n", "$99999999999\r\n", "$-5\r\n", "*-2\r\n", "$1\r\nab\r\n", String(repeating: "*1\r\n", count: 20) + ":1\r\n"] {
+            #expect(throws: RedisError.self, "\(bad.debugDescription)") { try decode(bad) }
+        }
     }
 }

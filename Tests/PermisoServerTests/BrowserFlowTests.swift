@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PermisoCore
+import Synchronization
 import Testing
 
 @testable import PermisoServer
@@ -313,5 +314,94 @@ struct BrowserFlowTests {
             let forged = try await browser.request(authorizeURI(["id_token_hint": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9."]))
             #expect(forged.query("error") == "invalid_request" && forged.query("state") == "s t+1")
         }
+    }
+
+    @Test("With the state store down: flows that need it answer temporarily_unavailable, the rest keep serving, and it resumes")
+    func storeOutage() async throws {
+        let store = SwitchableStore()
+        let live = try await LiveDeployment(configFile: Repository.root + "/permiso.yaml", environment: [:], store: store)
+        try await Application(router: PermisoApplication.router(live: live)).test(.router) { client in
+            let browser = Browser(client)
+            let code = try #require(try await signIn(browser, authorizeURI()).query("code"))
+            let redeem: [String: String] = [
+                "grant_type": "authorization_code", "code": code, "client_id": "cli",
+                "redirect_uri": "http://127.0.0.1/callback", "code_verifier": Self.verifier,
+            ]
+            let secondCode = try #require(try await browser.request(authorizeURI(["prompt": "none"])).query("code"))
+            let tokens = try await browser.request("/oauth/token", method: .post, form: redeem)
+            let json = try JSONSerialization.jsonObject(with: Data(tokens.body.utf8)) as! [String: Any]
+            let access = try #require(json["access_token"] as? String)
+
+            store.down.store(true, ordering: .relaxed)
+            // The session cannot be checked against logouts: the client hears so, with its state.
+            let authorize = try await browser.request(authorizeURI(["prompt": "none"]))
+            #expect(authorize.query("error") == "temporarily_unavailable" && authorize.query("state") == "s t+1")
+            // Single use cannot be enforced: the code is not redeemed (fail closed), and stays usable.
+            var blocked = redeem
+            blocked["code"] = secondCode
+            let exchange = try await browser.request("/oauth/token", method: .post, form: blocked)
+            #expect(exchange.status == .serviceUnavailable && exchange.body.contains("temporarily_unavailable"))
+            // Login attempts cannot be counted: an HTML page says so with 503.
+            let stranger = Browser(client)
+            let form = try await stranger.request(authorizeURI())
+            let login = try await stranger.request(
+                "/login",
+                method: .post,
+                form: ["tx": try #require(form.field("tx")), "username": "alice", "password": "alice-password"]
+            )
+            #expect(login.status == .serviceUnavailable && login.body.contains("temporarily_unavailable"))
+            // What needs no state keeps working.
+            let userinfo = try await browser.request("/oauth/userinfo", headers: [.authorization: "Bearer \(access)"])
+            #expect(userinfo.status == .ok)
+            let service = try await browser.request(
+                "/oauth/token",
+                method: .post,
+                form: ["grant_type": "client_credentials", "client_id": "service", "client_secret": "service-secret"]
+            )
+            #expect(service.status == .ok)
+            #expect(try await browser.request("/.well-known/openid-configuration").status == .ok)
+
+            store.down.store(false, ordering: .relaxed)
+            let resumed = try await browser.request("/oauth/token", method: .post, form: blocked)
+            #expect(resumed.status == .ok, "the code refused during the outage redeems once the store is back")
+        }
+    }
+}
+
+/// A memory store that can be switched off, as Redis going away would.
+final class SwitchableStore: StateStore {
+    struct Down: Error {}
+    let down = Atomic<Bool>(false)
+    private let inner = MemoryStateStore()
+
+    private func check() throws { if down.load(ordering: .relaxed) { throw Down() } }
+
+    func claimOnce(_ key: String, lifetime: Int) async throws -> Bool {
+        try check()
+        return await inner.claimOnce(key, lifetime: lifetime)
+    }
+    func deny(_ key: String, until: Date) async throws {
+        try check()
+        await inner.deny(key, until: until)
+    }
+    func isDenied(_ key: String) async throws -> Bool {
+        try check()
+        return await inner.isDenied(key)
+    }
+    func increment(_ key: String, window: Int) async throws -> Int {
+        try check()
+        return await inner.increment(key, window: window)
+    }
+    func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
+        try check()
+        return await inner.insert(key, value: value, lifetime: lifetime)
+    }
+    func value(_ key: String) async throws -> String? {
+        try check()
+        return await inner.value(key)
+    }
+    func replace(_ key: String, expected: String, with new: String) async throws -> Bool {
+        try check()
+        return await inner.replace(key, expected: expected, with: new)
     }
 }

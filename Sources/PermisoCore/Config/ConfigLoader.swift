@@ -28,7 +28,7 @@ struct ConfigLoader {
         let issuer = object["issuer"].flatMap(url)
         let serviceURL = object["serviceURL"].flatMap(url)
         let keys = object["keys"]?.nonEmptyString(log) ?? "keys"
-        let stateStore = object["stateStore"].flatMap(stateStoreURL) ?? "memory"
+        let stateStore = object["stateStore"].flatMap(stateStoreLocation) ?? .memory
         let lifetimes = object["lifetimes"].flatMap(lifetimes) ?? Lifetimes()
         let site = object["site"].flatMap(site) ?? SitePublishing()
         let branding = object["branding"].flatMap(branding) ?? Branding()
@@ -71,25 +71,26 @@ struct ConfigLoader {
     }
 
     /// `memory`, or a Redis URL whose credentials come from the environment or a file.
-    private func stateStoreURL(_ value: YAMLValue) -> String? {
+    private func stateStoreLocation(_ value: YAMLValue) -> StateStoreLocation? {
         guard let text = value.nonEmptyString(log) else { return nil }
         let reference = SecretReference(text)
         guard case .success(let resolved) = resolve(reference, at: value) else { return nil }
-        if resolved == "memory" { return resolved }
-        guard let components = URLComponents(string: resolved), let scheme = components.scheme,
-            ["redis", "rediss"].contains(scheme), components.host != nil
-        else {
-            log.error("expected memory or a redis:// or rediss:// URL", at: value)
+        if resolved == "memory" { return .memory }
+        switch RedisEndpoint.parse(resolved) {
+        case .failure(let problem):
+            // The URL may hold a password: name the problem, never echo the value.
+            log.error("expected memory or a redis:// or rediss:// URL: \(problem.message)", at: value)
             return nil
+        case .success(let endpoint):
+            if case .inline = reference, endpoint.password != nil {
+                log.error(
+                    "a password must not be written in the config; use ${ENV_VAR} or a file path for the whole URL",
+                    at: value
+                )
+                return nil
+            }
+            return .redis(endpoint)
         }
-        if case .inline = reference, components.password != nil {
-            log.error(
-                "a password must not be written in the config; use ${ENV_VAR} or a file path for the whole URL",
-                at: value
-            )
-            return nil
-        }
-        return resolved
     }
 
     private func lifetimes(_ value: YAMLValue) -> Lifetimes? {

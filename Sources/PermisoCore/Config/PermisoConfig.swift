@@ -8,8 +8,7 @@ public struct PermisoConfig: Sendable, Equatable {
     /// Where `/oauth/*` answer; the issuer unless the config says otherwise.
     public var serviceURL: URL
     public var keysDirectory: String
-    /// `memory` or a `redis://` URL.
-    public var stateStore: String
+    public var stateStore: StateStoreLocation
     public var lifetimes: Lifetimes
     public var site: SitePublishing
     public var branding: Branding

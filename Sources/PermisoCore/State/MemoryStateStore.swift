@@ -6,7 +6,12 @@ public import Foundation
 /// entries are dropped as they are met and swept every `sweepInterval` writes, so memory
 /// stays proportional to what is live.
 public actor MemoryStateStore: StateStore {
-    private var claims: [String: Date] = [:]
+    private struct Entry {
+        var value: String
+        var expires: Date
+    }
+
+    private var values: [String: Entry] = [:]
     private var denials: [String: Date] = [:]
     private var counters: [String: (count: Int, expires: Date)] = [:]
     private var writesSinceSweep = 0
@@ -18,11 +23,7 @@ public actor MemoryStateStore: StateStore {
     }
 
     public func claimOnce(_ key: String, lifetime: Int) -> Bool {
-        let now = clock.now()
-        if let expires = claims[key], expires > now { return false }
-        claims[key] = now.addingTimeInterval(TimeInterval(lifetime))
-        noteWrite(now)
-        return true
+        insert(key, value: "1", lifetime: lifetime)
     }
 
     public func deny(_ key: String, until: Date) {
@@ -48,14 +49,40 @@ public actor MemoryStateStore: StateStore {
         return counter.count
     }
 
+    public func insert(_ key: String, value: String, lifetime: Int) -> Bool {
+        let now = clock.now()
+        if live(key, now) != nil { return false }
+        values[key] = Entry(value: value, expires: now.addingTimeInterval(TimeInterval(lifetime)))
+        noteWrite(now)
+        return true
+    }
+
+    public func value(_ key: String) -> String? {
+        live(key, clock.now())?.value
+    }
+
+    public func replace(_ key: String, expected: String, with new: String) -> Bool {
+        guard var entry = live(key, clock.now()), entry.value == expected else { return false }
+        entry.value = new
+        values[key] = entry
+        return true
+    }
+
     /// How many entries are held, expired or not; for tests of the sweep.
-    public var entryCount: Int { claims.count + denials.count + counters.count }
+    public var entryCount: Int { values.count + denials.count + counters.count }
+
+    private func live(_ key: String, _ now: Date) -> Entry? {
+        guard let entry = values[key] else { return nil }
+        if entry.expires > now { return entry }
+        values[key] = nil
+        return nil
+    }
 
     private func noteWrite(_ now: Date) {
         writesSinceSweep += 1
         guard writesSinceSweep >= sweepInterval else { return }
         writesSinceSweep = 0
-        claims = claims.filter { $0.value > now }
+        values = values.filter { $0.value.expires > now }
         denials = denials.filter { $0.value > now }
         counters = counters.filter { $0.value.expires > now }
     }

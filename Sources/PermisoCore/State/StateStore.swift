@@ -21,12 +21,24 @@ public protocol StateStore: Sendable {
     /// Adds one to the counter `key` and returns the new count; the counter starts at zero
     /// and disappears `window` seconds after its first increment. Atomic across callers.
     func increment(_ key: String, window: Int) async throws -> Int
+
+    /// Stores `value` under `key` for `lifetime` seconds unless `key` is already there;
+    /// `true` when this caller stored it (Redis `SET NX EX`). Device-grant records.
+    func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool
+
+    /// The value stored under `key`, or `nil` when there is none or it has expired.
+    func value(_ key: String) async throws -> String?
+
+    /// Replaces the value under `key` with `new` only while it is still `expected`, keeping
+    /// its expiry; `true` when replaced. Compare-and-set, so two approvals of one device
+    /// grant, or an approval racing a denial, cannot both win.
+    func replace(_ key: String, expected: String, with new: String) async throws -> Bool
 }
 
 /// Runs state-store operations for a protocol step: OAuth errors the step throws pass
 /// through, and a store failure becomes `temporarily_unavailable` (DESIGN.md: fail closed,
 /// explicitly), so every grant reports an unreachable store the same way.
-func withStateStore<T>(_ body: () async throws -> T) async throws(OAuthError) -> T {
+public func withStateStore<T>(_ body: () async throws -> T) async throws(OAuthError) -> T {
     do {
         return try await body()
     } catch let error as OAuthError {

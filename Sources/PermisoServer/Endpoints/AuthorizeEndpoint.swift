@@ -45,7 +45,14 @@ struct AuthorizeEndpoint {
             authRequest.idTokenHint = nil
             authRequest.hintSubject = claims.sub
         }
-        let session = await flow.session(from: request, snapshot)
+        let session: LoginSession?
+        do {
+            session = try await flow.session(from: request, snapshot)
+        } catch {
+            // RFC 6749 §4.1.2.1 has a code for this: the client may retry later.
+            let responder = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
+            return flow.deliver(responder.errorParameters(error, target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+        }
         return try await flow.proceed(authRequest, session: session, request: request, snapshot)
     }
 }

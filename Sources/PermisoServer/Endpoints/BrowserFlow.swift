@@ -15,14 +15,26 @@ struct BrowserFlow: Sendable {
     static let transactionLifetime: TimeInterval = 15 * 60
 
     /// The browser's login session, if its cookie opens and its session was not logged out.
-    func session(from request: Request, _ snapshot: LiveDeployment.Snapshot) async -> LoginSession? {
+    ///
+    /// An unreachable store cannot say whether the session was logged out, so this throws
+    /// `temporarily_unavailable` rather than guess either way.
+    func session(from request: Request, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> LoginSession? {
         guard let value = request.cookies[Self.sessionCookie]?.value,
             let session = try? snapshot.sealer.open(value, as: LoginSession.self, purpose: .session, now: live.clock.now())
                 .payload
         else { return nil }
-        // An unreachable store cannot confirm the session is still valid: treat it as absent (fail closed).
-        guard (try? await live.store.isDenied("sid:\(session.sessionID)")) == false else { return nil }
-        return session
+        let ended = try await withStateStore { try await live.store.isDenied("sid:\(session.sessionID)") }
+        return ended ? nil : session
+    }
+
+    /// Runs a page handler: an OAuth error it throws becomes an HTML error page with the
+    /// error's status (a person is reading), not the JSON a client would get.
+    func page(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as OAuthError {
+            return pages.error(error, branding: live.snapshot.deployment.config.branding, status: .init(code: error.httpStatus))
+        }
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int, _ snapshot: LiveDeployment.Snapshot) -> Cookie {

@@ -7,7 +7,7 @@ struct ConsentEndpoint {
 
     func register(on router: Router<some RequestContext>) {
         router.post("/consent") { request, _ in
-            try await handle(request)
+            try await flow.page { try await handle(request) }
         }
     }
 
@@ -19,7 +19,7 @@ struct ConsentEndpoint {
         case .success(let posted): (parameters, transaction) = posted
         case .failure(let rejection): return rejection.page
         }
-        guard var session = await flow.session(from: request, snapshot) else {
+        guard var session = try await flow.session(from: request, snapshot) else {
             // Logged out meanwhile: start again from the login page.
             return try await flow.proceed(transaction.request, session: nil, request: request, snapshot)
         }

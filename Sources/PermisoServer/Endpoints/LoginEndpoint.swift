@@ -17,7 +17,7 @@ struct LoginEndpoint {
 
     func register(on router: Router<some RemoteAddressRequestContext>) {
         router.post("/login") { request, context in
-            try await handle(request, context: context)
+            try await flow.page { try await handle(request, context: context) }
         }
     }
 
@@ -61,7 +61,7 @@ struct LoginEndpoint {
         guard let user, valid else {
             return try retry("The username or password is incorrect.")
         }
-        let previous = await flow.session(from: request, snapshot)
+        let previous = try await flow.session(from: request, snapshot)
         let session = LoginSession(
             subject: user.subject,
             authTime: flow.live.clock.now(),

@@ -21,10 +21,10 @@ struct LogoutEndpoint {
 
     func register(on router: Router<some RequestContext>) {
         router.get(RouterPath(Endpoint.endSession)) { request, _ in
-            try await handle(request, parameters: try FormParameters.parse(request.uri.query ?? ""))
+            try await flow.page { try await handle(request, parameters: try FormParameters.parse(request.uri.query ?? "")) }
         }
         router.post(RouterPath(Endpoint.endSession)) { request, _ in
-            try await handle(request, parameters: try await FormBody.read(request, limit: 16 * 1024))
+            try await flow.page { try await handle(request, parameters: try await FormBody.read(request, limit: 16 * 1024)) }
         }
     }
 
@@ -58,7 +58,7 @@ struct LogoutEndpoint {
             }
             redirect = uri
         }
-        let session = await flow.session(from: request, snapshot)
+        let session = try await flow.session(from: request, snapshot)
         if let hint, session == nil || session?.subject == hint.sub {
             return try await logout(session, redirect: redirect, state: parameters["state"], snapshot)
         }
@@ -95,7 +95,7 @@ struct LogoutEndpoint {
                 branding: snapshot.deployment.config.branding
             )
         }
-        let session = await flow.session(from: request, snapshot)
+        let session = try await flow.session(from: request, snapshot)
         return try await logout(session, redirect: pending.redirect, state: pending.state, snapshot)
     }
 

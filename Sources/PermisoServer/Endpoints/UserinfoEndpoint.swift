@@ -48,7 +48,10 @@ struct UserinfoEndpoint {
         guard claims.scopes.contains("openid") else {
             throw BearerError(.insufficientScope("userinfo needs a token with the openid scope"))
         }
-        if let sid = claims.sid, (try? await live.store.isDenied("sid:\(sid)")) != false {
+        // Logged-out sessions are refused while the store answers. When it cannot, userinfo
+        // keeps serving (the availability rule): the token is authentic and unexpired,
+        // and resource servers accept it offline on exactly those grounds anyway.
+        if let sid = claims.sid, (try? await live.store.isDenied("sid:\(sid)")) == true {
             throw BearerError(.invalidToken("the session of this token has ended"))
         }
         guard let user = snapshot.deployment.config.users.first(where: { $0.subject == claims.subject }) else {

@@ -1,0 +1,69 @@
+import NIOCore
+import NIOPosix
+import PermisoCore
+
+/// One TCP connection to Redis, shared by every caller: commands pipeline over it.
+final class RedisConnection: Sendable {
+    let channel: any Channel
+    private let timeout: TimeAmount
+
+    private init(channel: any Channel, timeout: TimeAmount) {
+        self.channel = channel
+        self.timeout = timeout
+    }
+
+    var isActive: Bool { channel.isActive }
+
+    /// Connects, authenticates and selects the database, all within `timeout`.
+    static func connect(to endpoint: RedisEndpoint, on eventLoop: any EventLoop, timeout: TimeAmount) async throws -> RedisConnection {
+        let channel = try await ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(RedisCommandHandler())
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .get()
+        let connection = RedisConnection(channel: channel, timeout: timeout)
+        do {
+            if let password = endpoint.password {
+                let arguments = endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+                _ = try await connection.send(arguments)
+            }
+            if endpoint.database != 0 {
+                _ = try await connection.send(["SELECT", String(endpoint.database)])
+            }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// Sends one command and waits for its reply. An error reply throws `.server`; no
+    /// reply within the timeout throws `.timeout` and closes the connection, because a
+    /// reply arriving later would be taken for the next command's.
+    func send(_ arguments: [String]) async throws -> RESPValue {
+        var bytes = channel.allocator.buffer(capacity: 64)
+        bytes.writeRedisCommand(arguments)
+        let reply = channel.eventLoop.makePromise(of: RESPValue.self)
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { [channel] in
+            reply.fail(RedisError.timeout)
+            channel.close(promise: nil)
+        }
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in reply.fail(RedisError.connectionClosed) }
+        channel.writeAndFlush(RedisRequest(bytes: bytes, reply: reply), promise: written)
+        defer { deadline.cancel() }
+        let value = try await reply.futureResult.get()
+        if case .error(let message) = value { throw RedisError.server(message) }
+        return value
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}

@@ -1,0 +1,129 @@
+public import Foundation
+public import Logging
+public import NIOCore
+public import PermisoCore
+import Synchronization
+
+/// The state store many instances share: every operation is one atomic Redis command or
+/// Lua script, so parallel requests on any instances cannot both claim a code, lose a
+/// counter increment or approve a device grant twice.
+///
+/// Lifetimes go to Redis as relative milliseconds (`PX`), never as absolute times, so the
+/// clocks of Permiso's hosts and Redis's host need not agree. Keys are prefixed, so
+/// Permiso can share a Redis database with other software.
+public final class RedisStateStore: StateStore {
+    private let pool: RedisConnectionPool
+    private let prefix: String
+    private let clock: any WallClock
+    private let logger: Logger
+    /// Whether the last command got an answer; logged when it changes, not per request.
+    private let reachable = Atomic<Bool>(true)
+
+    /// - Parameters:
+    ///   - connections: pipelined connections to keep; a few carry thousands of requests a second.
+    ///   - timeout: how long to wait to connect and for each reply before failing closed.
+    public init(
+        endpoint: RedisEndpoint,
+        connections: Int = 4,
+        timeout: TimeAmount = .seconds(2),
+        prefix: String = "permiso:",
+        clock: any WallClock = SystemWallClock(),
+        group: any EventLoopGroup,
+        logger: Logger = Logger(label: "permiso.redis")
+    ) {
+        self.pool = RedisConnectionPool(endpoint: endpoint, connections: connections, timeout: timeout, group: group)
+        self.prefix = prefix
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func claimOnce(_ key: String, lifetime: Int) async throws -> Bool {
+        try await insert(key, value: "1", lifetime: lifetime)
+    }
+
+    public func deny(_ key: String, until: Date) async throws {
+        let milliseconds = Int((until.timeIntervalSince(clock.now()) * 1_000).rounded(.up))
+        guard milliseconds > 0 else { return }
+        _ = try await script(Self.denyScript, key: key, [String(milliseconds)])
+    }
+
+    public func isDenied(_ key: String) async throws -> Bool {
+        try await integer(send(["EXISTS", prefix + key])) == 1
+    }
+
+    public func increment(_ key: String, window: Int) async throws -> Int {
+        try await integer(script(Self.incrementScript, key: key, [String(window * 1_000)]))
+    }
+
+    public func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
+        let reply = try await send(["SET", prefix + key, value, "NX", "PX", String(lifetime * 1_000)])
+        return !reply.isNull
+    }
+
+    public func value(_ key: String) async throws -> String? {
+        try await send(["GET", prefix + key]).string
+    }
+
+    public func replace(_ key: String, expected: String, with new: String) async throws -> Bool {
+        try await integer(script(Self.replaceScript, key: key, [expected, new])) == 1
+    }
+
+    /// Closes the connections; commands after this dial again.
+    public func close() {
+        pool.close()
+    }
+
+    private func script(_ source: String, key: String, _ arguments: [String]) async throws -> RESPValue {
+        try await send(["EVAL", source, "1", prefix + key] + arguments)
+    }
+
+    /// Every command goes through here, so an outage and the recovery are each logged once.
+    private func send(_ arguments: [String]) async throws -> RESPValue {
+        do {
+            let reply = try await pool.send(arguments)
+            if !reachable.exchange(true, ordering: .relaxed) {
+                logger.notice("state store reachable again")
+            }
+            return reply
+        } catch {
+            if case RedisError.server = error {
+                logger.error("state store refused a command", metadata: ["problem": "\(error)"])
+            } else if reachable.exchange(false, ordering: .relaxed) {
+                logger.error(
+                    "state store unreachable; operations that need it answer temporarily_unavailable",
+                    metadata: ["problem": "\(error)"]
+                )
+            }
+            throw error
+        }
+    }
+
+    private func integer(_ reply: RESPValue) throws -> Int {
+        guard case .integer(let value) = reply else { throw RedisError.unexpectedReply("expected an integer") }
+        return value
+    }
+
+    /// Extends a denial, never shortens it: a second `deny` with an earlier end is a no-op.
+    private static let denyScript = """
+        local left = redis.call('PTTL', KEYS[1])
+        if left < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+        return 1
+        """
+
+    /// `INCR` and, for the first increment only, `PEXPIRE`: one script, so a counter can
+    /// never be left without its expiry by a client dying between two commands.
+    private static let incrementScript = """
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        return count
+        """
+
+    /// Compare-and-set that keeps the remaining lifetime.
+    private static let replaceScript = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        local left = redis.call('PTTL', KEYS[1])
+        if left <= 0 then return 0 end
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', left)
+        return 1
+        """
+}

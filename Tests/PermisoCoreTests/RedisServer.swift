@@ -1,0 +1,107 @@
+import Foundation
+import PermisoCore
+
+/// A real `redis-server` (Debian's package) on a loopback port, for one test.
+final class RedisServer: @unchecked Sendable {
+    let port: Int
+    let password: String?
+    private let process: Process
+
+    private init(port: Int, password: String?, process: Process) {
+        self.port = port
+        self.password = password
+        self.process = process
+    }
+
+    var endpoint: RedisEndpoint {
+        RedisEndpoint(host: "127.0.0.1", port: port, database: 0, password: password, usesTLS: false)
+    }
+
+    static func start(port: Int? = nil, password: String? = nil) async throws -> RedisServer {
+        let port = try port ?? FreePort.find()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
+        if let password { arguments += ["--requirepass", password] }
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
+            throw RedisServerMissing()
+        }
+        try process.run()
+        let server = RedisServer(port: port, password: password, process: process)
+        for _ in 0..<100 {
+            if (try? await server.command(["PING"])) == "PONG" { return server }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        server.stop()
+        throw RedisServerMissing()
+    }
+
+    /// Runs `redis-cli` against this server and returns what it printed, trimmed.
+    @discardableResult
+    func command(_ arguments: [String]) async throws -> String {
+        let cli = Process()
+        cli.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+        var all = ["-h", "127.0.0.1", "-p", String(port)]
+        if let password { all += ["--no-auth-warning", "-a", password] }
+        cli.arguments = all + arguments
+        let output = Pipe()
+        cli.standardOutput = output
+        cli.standardError = FileHandle.nullDevice
+        try cli.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        cli.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Kills the server outright, as a crash would. (SIGKILL also because a process
+    /// Foundation starts may inherit a mask that blocks SIGTERM.)
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+struct RedisServerMissing: Error, CustomStringConvertible {
+    var description: String { "redis-server did not start; ./scripts/install-test-deps installs Debian's redis-server" }
+}
+
+/// A port nothing listens on right now: bind to port 0, read the port, close.
+enum FreePort {
+    static func find() throws -> Int {
+        let listener = try SilentListener()
+        listener.close()
+        return listener.port
+    }
+}
+
+/// A socket that accepts connections (the kernel completes them from the backlog) and
+/// never answers: a Redis that hangs.
+final class SilentListener: @unchecked Sendable {
+    let port: Int
+    private let socket: Int32
+
+    init() throws {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.socket = socket
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(socket, pointer, length) == 0 && listen(socket, 16) == 0
+                    && getsockname(socket, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw RedisServerMissing() }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        Glibc.close(socket)
+    }
+}
