@@ -19,6 +19,8 @@ public enum PermisoApplication {
         UserinfoEndpoint(live: live).register(on: router)
         LogoutEndpoint(flow: flow).register(on: router)
         DemoEndpoint(flow: flow).register(on: router)
+        DeviceAuthorizationEndpoint(live: live).register(on: router)
+        DeviceEndpoint(flow: flow).register(on: router)
         return router
     }
 

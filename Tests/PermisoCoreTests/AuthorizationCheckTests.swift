@@ -134,3 +134,30 @@ struct AuthorizationCheckTests {
         #expect(throws: OAuthError.invalidScope("scope is required")) { try ScopeRequest.parse(" ", client: web, config: config) }
     }
 }
+
+@Suite("User codes (RFC 8628 §6.1)")
+struct UserCodeTests {
+    @Test("Typed in any case, with or without the dash or spaces, a code reads the same")
+    func normalization() {
+        for typed in ["BCDF-GHJK", "bcdf-ghjk", "BCDFGHJK", "bcdfghjk", " bcdf ghjk ", "Bcdf-Ghjk"] {
+            #expect(UserCode.normalize(typed) == "BCDFGHJK", "\(typed)")
+        }
+        for typed in [
+            "", "BCDF-GHJ", "BCDF-GHJKL", "ABCD-EFGH", "BCDF_GHJK", "BCD0-GHJK", "ＢＣＤＦＧＨＪＫ", String(repeating: "-", count: 100) + "BCDFGHJK",
+        ] {
+            #expect(UserCode.normalize(typed) == nil, "\(typed)")
+        }
+        #expect(UserCode.display("BCDFGHJK") == "BCDF-GHJK")
+    }
+
+    @Test("Generated codes use only the twenty consonants, and all of them")
+    func generation() {
+        var seen = Set<Character>()
+        for _ in 0..<500 {
+            let code = UserCode.generate()
+            #expect(code.count == 8 && UserCode.normalize(code) == code)
+            seen.formUnion(code)
+        }
+        #expect(seen == Set(UserCode.alphabet))
+    }
+}

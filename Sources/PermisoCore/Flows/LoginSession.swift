@@ -38,9 +38,32 @@ public struct LoginSession: Codable, Sendable, Equatable {
     }
 }
 
-/// A pending authorization request carried through the login or consent form, sealed and
-/// bound to a cookie: a form posted from another site lacks the cookie and fails (CSRF).
-public struct LoginTransaction: Codable, Sendable, Equatable {
+/// What a sealed form carries through the browser, bound to a cookie: a form posted from
+/// another site lacks the cookie and fails (CSRF).
+public protocol BoundTransaction: Codable, Sendable {
+    /// SHA-256 of the binding cookie's random value.
+    var binding: String { get }
+}
+
+extension BoundTransaction {
+    public func isBound(to cookie: String?) -> Bool {
+        LoginTransaction.binding(binding, matches: cookie)
+    }
+}
+
+/// A device grant's user code carried through the device login and consent forms.
+public struct DeviceTransaction: BoundTransaction, Equatable {
+    public var userCode: String
+    public var binding: String
+
+    public init(userCode: String, bindingCookie: String) {
+        self.userCode = userCode
+        self.binding = LoginTransaction.bindingDigest(bindingCookie)
+    }
+}
+
+/// A pending authorization request carried through the login or consent form.
+public struct LoginTransaction: BoundTransaction, Equatable {
     public var request: AuthorizationRequest
     /// SHA-256 of the binding cookie's random value.
     public var binding: String
@@ -48,10 +71,6 @@ public struct LoginTransaction: Codable, Sendable, Equatable {
     public init(request: AuthorizationRequest, bindingCookie: String) {
         self.request = request
         self.binding = Self.bindingDigest(bindingCookie)
-    }
-
-    public func isBound(to cookie: String?) -> Bool {
-        Self.binding(binding, matches: cookie)
     }
 
     /// Whether a stored binding digest belongs to this cookie value, compared in constant time.

@@ -70,9 +70,14 @@ public struct Sealer: Sendable {
         var p: Payload
     }
 
-    /// Seals `payload` until `expiresAt`, with a fresh random `jti`.
-    public func seal<Payload: Codable>(_ payload: Payload, purpose: SealPurpose, expiresAt: Date) throws -> String {
-        let jti = Data(SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }).base64URLEncodedString
+    /// Seals `payload` until `expiresAt`, with a fresh random `jti` unless the caller
+    /// brings one (to key state-store records to the value before handing it out).
+    public func seal<Payload: Codable>(
+        _ payload: Payload,
+        purpose: SealPurpose,
+        expiresAt: Date,
+        jti: String = RandomToken.make()
+    ) throws -> String {
         let envelope = Envelope(exp: Int64(expiresAt.timeIntervalSince1970.rounded(.down)), jti: jti, p: payload)
         let plaintext = try JSONEncoder().encode(envelope)
         let header = Data([Self.version]) + active.id

@@ -142,25 +142,47 @@ struct BrowserFlow: Sendable {
         context: [String: Any],
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
+        let client = snapshot.deployment.config.client(id: authRequest.clientID)
+        var context = context
+        context["clientName"] = client?.name ?? authRequest.clientID
+        context["title"] = template == "login" ? "Sign in" : "Allow access"
+        context["action"] = template == "login" ? "/login" : "/consent"
+        return try boundForm(
+            template,
+            request: request,
+            snapshot,
+            context: context,
+            status: status,
+            formTargets: .init(redirectURI: authRequest.redirectURI)
+        ) { LoginTransaction(request: authRequest, bindingCookie: $0) }
+    }
+
+    /// Renders a form whose sealed `tx` field only opens with this browser's binding cookie
+    /// (set here if the browser has none yet).
+    func boundForm<Transaction: BoundTransaction>(
+        _ template: String,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot,
+        context: [String: Any],
+        status: HTTPResponse.Status = .ok,
+        formTargets: PageRenderer.FormTargets = .init(),
+        transaction: (_ bindingCookie: String) -> Transaction
+    ) throws -> Response {
         let binding = request.cookies[Self.bindingCookie]?.value ?? RandomToken.make()
-        let transaction = LoginTransaction(request: authRequest, bindingCookie: binding)
         let tx = try snapshot.sealer.seal(
-            transaction,
+            transaction(binding),
             purpose: .transaction,
             expiresAt: live.clock.now().addingTimeInterval(Self.transactionLifetime)
         )
-        let client = snapshot.deployment.config.client(id: authRequest.clientID)
         // Mustache treats "" as present; an empty username must read as absent, so focus starts there.
         var context = context.filter { ($0.value as? String)?.isEmpty != true }
         context["tx"] = tx
-        context["clientName"] = client?.name ?? authRequest.clientID
-        context["title"] = template == "login" ? "Sign in" : "Allow access"
         var response = pages.render(
             template,
             context,
             branding: snapshot.deployment.config.branding,
             status: status,
-            formTargets: .init(redirectURI: authRequest.redirectURI)
+            formTargets: formTargets
         )
         response.setCookie(cookie(Self.bindingCookie, binding, maxAge: Int(Self.transactionLifetime), snapshot))
         return response
@@ -181,11 +203,12 @@ struct BrowserFlow: Sendable {
     /// Reads a posted login or consent form and opens its transaction. A missing or foreign
     /// binding cookie, a tampered or expired form, or a malformed body yields the error page
     /// to show instead (CSRF protection).
-    func postedForm(
+    func postedForm<Transaction: BoundTransaction>(
         _ request: Request,
-        _ snapshot: LiveDeployment.Snapshot
+        _ snapshot: LiveDeployment.Snapshot,
+        as type: Transaction.Type = LoginTransaction.self
     ) async -> Result<
-        (parameters: FormParameters, transaction: LoginTransaction), PostedFormRejection
+        (parameters: FormParameters, transaction: Transaction), PostedFormRejection
     > {
         let branding = snapshot.deployment.config.branding
         let parameters: FormParameters
@@ -197,7 +220,7 @@ struct BrowserFlow: Sendable {
             return .failure(PostedFormRejection(page: pages.error(.invalidRequest("the form could not be read"), branding: branding)))
         }
         guard let tx = parameters["tx"],
-            let transaction = try? snapshot.sealer.open(tx, as: LoginTransaction.self, purpose: .transaction, now: live.clock.now())
+            let transaction = try? snapshot.sealer.open(tx, as: Transaction.self, purpose: .transaction, now: live.clock.now())
                 .payload,
             transaction.isBound(to: request.cookies[Self.bindingCookie]?.value)
         else {

@@ -23,7 +23,6 @@ struct LoginEndpoint {
 
     func handle(_ request: Request, context: some RemoteAddressRequestContext) async throws -> Response {
         let snapshot = flow.live.snapshot
-        let branding = snapshot.deployment.config.branding
         let parameters: FormParameters
         let transaction: LoginTransaction
         switch await flow.postedForm(request, snapshot) {
@@ -43,33 +42,58 @@ struct LoginEndpoint {
             )
         }
         let address = context.remoteAddress?.ipAddress ?? "unknown"
-        do {
-            let byUser = try await flow.live.store.increment("login-user:\(username.lowercased())", window: Self.window)
-            let byAddress = try await flow.live.store.increment("login-addr:\(address)", window: Self.window)
-            if byUser > Self.attemptsPerWindow || byAddress > Self.attemptsPerWindow * 5 {
-                return try retry("Too many sign-in attempts. Wait a few minutes and try again.")
-            }
-        } catch {
-            return flow.pages.error(
-                .temporarilyUnavailable("Sign-in is unavailable right now; try again shortly."),
-                branding: branding,
-                status: .serviceUnavailable
-            )
+        let user: UserConfig
+        switch try await Self.verify(username: username, password: password, address: address, flow: flow, snapshot) {
+        case .success(let verified): user = verified
+        case .failure(let refusal): return try retry(refusal.message)
         }
+        let session = try await Self.startSession(user, request: request, flow: flow, snapshot)
+        // The user has just logged in: prompt=login and max_age are satisfied.
+        return try await flow.resume(transaction.request, satisfying: .login, session: session, request: request, snapshot)
+    }
+
+    /// Why a login was refused, in words for the form.
+    struct Refusal: Error {
+        var message: String
+    }
+
+    /// Checks a username and password, counting the attempt per username and per client
+    /// address first. Shared by the login form and the device-verification login.
+    static func verify(
+        username: String,
+        password: String,
+        address: String,
+        flow: BrowserFlow,
+        _ snapshot: LiveDeployment.Snapshot
+    ) async throws(OAuthError) -> Result<UserConfig, Refusal> {
+        let store = flow.live.store
+        let limited = try await withStateStore {
+            let byUser = try await store.increment("login-user:\(username.lowercased())", window: window)
+            let byAddress = try await store.increment("login-addr:\(address)", window: window)
+            return byUser > attemptsPerWindow || byAddress > attemptsPerWindow * 5
+        }
+        if limited { return .failure(Refusal(message: "Too many sign-in attempts. Wait a few minutes and try again.")) }
         let user = snapshot.deployment.config.users.first { $0.username.lowercased() == username.lowercased() }
-        let valid = PasswordHash.verify(password, against: user?.passwordHash ?? Self.decoyHash) && user != nil
-        guard let user, valid else {
-            return try retry("The username or password is incorrect.")
-        }
+        let valid = PasswordHash.verify(password, against: user?.passwordHash ?? decoyHash) && user != nil
+        guard let user, valid else { return .failure(Refusal(message: "The username or password is incorrect.")) }
+        return .success(user)
+    }
+
+    /// A new session for `user`, keeping the consents of the browser's previous session if
+    /// it was the same user's.
+    static func startSession(
+        _ user: UserConfig,
+        request: Request,
+        flow: BrowserFlow,
+        _ snapshot: LiveDeployment.Snapshot
+    ) async throws(OAuthError) -> LoginSession {
         let previous = try await flow.session(from: request, snapshot)
-        let session = LoginSession(
+        return LoginSession(
             subject: user.subject,
             authTime: flow.live.clock.now(),
             sessionID: RandomToken.make(),
             amr: ["pwd"],
             consents: previous?.subject == user.subject ? previous?.consents ?? [:] : [:]
         )
-        // The user has just logged in: prompt=login and max_age are satisfied.
-        return try await flow.resume(transaction.request, satisfying: .login, session: session, request: request, snapshot)
     }
 }

@@ -4,8 +4,7 @@ import Hummingbird
 import PermisoCore
 
 /// `POST /oauth/token` (RFC 6749 §3.2): authenticates the client, then runs the grant:
-/// client credentials, authorization code, or refresh token. The device grant comes with
-/// the device authorization endpoint.
+/// client credentials, authorization code, refresh token, or polling for a device grant.
 ///
 /// Every answer, success or error, carries `Cache-Control: no-store` (RFC 6749 §5.1).
 struct TokenEndpoint {
@@ -22,23 +21,14 @@ struct TokenEndpoint {
     func handle(_ request: Request) async throws -> Response {
         let parameters = try await FormBody.read(request, limit: Self.maximumBody)
         let snapshot = live.snapshot
-        let presented = ClientAuthenticator.Presented(
-            authorization: request.headers[.authorization],
-            parameters: parameters
-        )
-        let authenticated: ClientAuthenticator.Authenticated
-        do {
-            authenticated = try live.authenticator.authenticate(presented, config: snapshot.deployment.config)
-        } catch {
-            throw ClientAuthenticationFailure(failure: error)
-        }
+        let client = try Self.authenticate(request, parameters, live: live, snapshot)
         let response: TokenResponse
         switch parameters["grant_type"] {
         case nil:
             throw OAuthError.invalidRequest("grant_type is required")
         case GrantType.clientCredentials.rawValue:
             response = try await ClientCredentialsGrant().issue(
-                to: authenticated.client,
+                to: client,
                 parameters: parameters,
                 deployment: snapshot.deployment,
                 signer: snapshot.signer,
@@ -46,22 +36,44 @@ struct TokenEndpoint {
             )
         case GrantType.authorizationCode.rawValue:
             response = try await AuthorizationCodeGrant(issuer: snapshot.tokenIssuer, store: live.store).redeem(
-                client: authenticated.client,
+                client: client,
                 parameters: parameters,
                 now: live.clock.now()
             )
         case GrantType.refreshToken.rawValue:
             response = try await RefreshTokenGrant(issuer: snapshot.tokenIssuer, store: live.store).refresh(
-                client: authenticated.client,
+                client: client,
                 parameters: parameters,
                 now: live.clock.now()
             )
-        case let grant? where GrantType(rawValue: grant) != nil:
-            throw OAuthError.unsupportedGrantType("\(grant) is not served by this version of Permiso yet")
+        case GrantType.deviceCode.rawValue:
+            response = try await DeviceCodeGrant(issuer: snapshot.tokenIssuer, store: live.store).poll(
+                client: client,
+                parameters: parameters,
+                now: live.clock.now()
+            )
         case let grant?:
             throw OAuthError.unsupportedGrantType("unknown grant_type \(grant)")
         }
         return try JSONResponse.noStore(response)
+    }
+}
+
+extension TokenEndpoint {
+    /// Client authentication as RFC 6749 §2.3 describes it, for the token and device
+    /// authorization endpoints; a failure answers 401 with a Basic challenge when Basic was used.
+    static func authenticate(
+        _ request: Request,
+        _ parameters: FormParameters,
+        live: LiveDeployment,
+        _ snapshot: LiveDeployment.Snapshot
+    ) throws -> ClientConfig {
+        let presented = ClientAuthenticator.Presented(authorization: request.headers[.authorization], parameters: parameters)
+        do {
+            return try live.authenticator.authenticate(presented, config: snapshot.deployment.config).client
+        } catch {
+            throw ClientAuthenticationFailure(failure: error)
+        }
     }
 }
 

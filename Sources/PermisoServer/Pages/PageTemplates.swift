@@ -27,7 +27,7 @@ enum PageTemplates {
         <h1>Sign in</h1>
         <p class="lead">to continue to <strong>{{clientName}}</strong></p>
         {{#error}}<p class="alert" role="alert" id="login-error">{{error}}</p>{{/error}}
-        <form method="post" action="/login" novalidate>
+        <form method="post" action="{{action}}" novalidate>
         <input type="hidden" name="tx" value="{{tx}}">
         <label for="username">Username</label>
         <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="{{username}}"{{^username}} autofocus{{/username}}{{#error}} aria-describedby="login-error" aria-invalid="true"{{/error}}>
@@ -42,11 +42,12 @@ enum PageTemplates {
         {{<layout}}{{$body}}
         <h1>Allow {{clientName}}?</h1>
         <p class="lead">Signed in as <strong>{{username}}</strong>. {{clientName}} asks to:</p>
+        {{#userCode}}<p class="device-code">Only allow this if your device shows the code <strong class="code">{{userCode}}</strong>.</p>{{/userCode}}
         <ul class="scopes">
         {{#scopes}}<li><strong>{{description}}</strong> <span class="scope-name">({{name}})</span></li>
         {{/scopes}}
         </ul>
-        <form method="post" action="/consent">
+        <form method="post" action="{{action}}">
         <input type="hidden" name="tx" value="{{tx}}">
         <div class="actions">
         <button type="submit" name="decision" value="allow" autofocus>Allow</button>
@@ -113,8 +114,30 @@ enum PageTemplates {
         {{/body}}{{/layout}}
         """
 
+    /// The device verification page (RFC 8628 §3.3): asks for the code the device shows.
+    static let device = """
+        {{<layout}}{{$body}}
+        <h1>Connect a device</h1>
+        <p class="lead">Enter the code shown on your device.</p>
+        {{#error}}<p class="alert" role="alert" id="code-error">{{error}}</p>{{/error}}
+        <form method="post" action="/device" novalidate>
+        <label for="user_code">Code</label>
+        <input id="user_code" name="user_code" type="text" class="code" inputmode="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" maxlength="20" placeholder="XXXX-XXXX" required value="{{userCode}}" autofocus{{#error}} aria-describedby="code-error" aria-invalid="true"{{/error}}>
+        <button type="submit">Continue</button>
+        </form>
+        {{/body}}{{/layout}}
+        """
+
+    /// After the decision: the person goes back to the device.
+    static let deviceDone = """
+        {{<layout}}{{$body}}
+        <h1>{{heading}}</h1>
+        <p class="lead">{{message}}</p>
+        {{/body}}{{/layout}}
+        """
+
     static let all: [String: String] = [
         "layout": layout, "login": login, "consent": consent, "error": error, "logged-out": loggedOut,
-        "logout-confirm": logoutConfirm, "form-post": formPost, "demo": demo,
+        "logout-confirm": logoutConfirm, "form-post": formPost, "demo": demo, "device": device, "device-done": deviceDone,
     ]
 }

@@ -24,6 +24,9 @@ enum Stylesheet {
         .alert{padding:.75rem 1rem;border-radius:8px;background:#fdecec;color:#8a1c1c;border:1px solid #f3b4b4}
         .hint{color:#4b5058;font-size:.9rem}
         .scopes{padding-left:1.2rem}.scope-name{color:#4b5058;font-size:.9rem}
+        .code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;letter-spacing:.12em;text-transform:uppercase}
+        input.code{font-size:1.35rem;text-align:center}
+        .device-code{padding:.75rem 1rem;border-radius:8px;background:#f3f4f6}
         .claims{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;padding:1rem;border-radius:8px;font-size:.85rem}
 
         """

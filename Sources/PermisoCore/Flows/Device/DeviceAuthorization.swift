@@ -1,0 +1,79 @@
+public import Foundation
+
+/// The device authorization endpoint's work (RFC 8628 §3.1–3.2): a sealed device code for
+/// the device, a short user code for the person, and the pending record that joins them.
+public struct DeviceAuthorization: Sendable {
+    /// RFC 8628 §3.2: clients wait this long between polls unless told to slow down.
+    public static let interval = 5
+
+    public var deployment: Deployment
+    public var sealer: Sealer
+    public var store: any StateStore
+
+    public init(deployment: Deployment, sealer: Sealer, store: any StateStore) {
+        self.deployment = deployment
+        self.sealer = sealer
+        self.store = store
+    }
+
+    public func start(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> DeviceAuthorizationResponse {
+        guard client.grantTypes.contains(.deviceCode) else {
+            throw .unauthorizedClient("this client may not use the device authorization grant")
+        }
+        // RFC 8628 §3.1: scope is optional; without one the client gets what it may ask for.
+        let scopes =
+            parameters["scope"] == nil
+            ? client.scopes : try ScopeRequest.parse(parameters["scope"], client: client, config: deployment.config)
+        let lifetime = deployment.config.lifetimes.deviceCode
+        let expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
+        for _ in 0..<5 {
+            let userCode = UserCode.generate()
+            let deviceCode = try seal(DeviceCode(clientID: client.id, scopes: scopes, userCode: userCode), expiresAt: expiresAt)
+            let record = DeviceGrantRecord(clientID: client.id, scopes: scopes, deviceCodeID: deviceCode.jti)
+            let stored = try await withStateStore {
+                try await store.insert(DeviceGrantRecord.key(userCode), value: record.encoded(), lifetime: lifetime)
+            }
+            // A collision in 2.6 × 10¹⁰ codes: draw again rather than share a record.
+            guard stored else { continue }
+            let verification = deployment.config.serviceURL.absoluteString + Endpoint.deviceVerification
+            let shown = UserCode.display(userCode)
+            return DeviceAuthorizationResponse(
+                deviceCode: deviceCode.value,
+                userCode: shown,
+                verificationURI: verification,
+                verificationURIComplete: verification + "?user_code=" + shown,
+                expiresIn: lifetime,
+                interval: Self.interval
+            )
+        }
+        throw .temporarilyUnavailable("no free user code was found; try again")
+    }
+
+    private func seal(_ code: DeviceCode, expiresAt: Date) throws(OAuthError) -> (value: String, jti: String) {
+        let jti = RandomToken.make()
+        do {
+            return (try sealer.seal(code, purpose: .device, expiresAt: expiresAt, jti: jti), jti)
+        } catch {
+            throw .serverError("the device code could not be sealed")
+        }
+    }
+}
+
+/// RFC 8628 §3.2's response.
+public struct DeviceAuthorizationResponse: Codable, Sendable, Equatable {
+    public var deviceCode: String
+    public var userCode: String
+    public var verificationURI: String
+    public var verificationURIComplete: String
+    public var expiresIn: Int
+    public var interval: Int
+
+    enum CodingKeys: String, CodingKey {
+        case deviceCode = "device_code"
+        case userCode = "user_code"
+        case verificationURI = "verification_uri"
+        case verificationURIComplete = "verification_uri_complete"
+        case expiresIn = "expires_in"
+        case interval
+    }
+}

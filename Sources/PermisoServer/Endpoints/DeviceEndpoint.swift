@@ -1,0 +1,191 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PermisoCore
+
+/// `/device`: where a person types the code their device shows (RFC 8628 §3.3), signs in
+/// or reuses their session, and approves or denies the device.
+///
+/// The device is always confirmed, even for first-party clients and remembered consents:
+/// RFC 8628 §5.4 warns that a user code can be relayed by an attacker, so the page shows
+/// the code and asks. The login and consent forms carry the user code sealed and bound to
+/// the browser's cookie, as the authorization flow's forms do (CSRF).
+struct DeviceEndpoint {
+    let flow: BrowserFlow
+
+    func register(on router: Router<some RemoteAddressRequestContext>) {
+        router.get(RouterPath(Endpoint.deviceVerification)) { request, _ in
+            try await flow.page { entryPage(request) }
+        }
+        router.post(RouterPath(Endpoint.deviceVerification)) { request, context in
+            try await flow.page { try await enter(request, address: context.remoteAddress?.ipAddress ?? "unknown") }
+        }
+        router.post("/device/login") { request, context in
+            try await flow.page { try await login(request, address: context.remoteAddress?.ipAddress ?? "unknown") }
+        }
+        router.post("/device/consent") { request, _ in
+            try await flow.page { try await consent(request) }
+        }
+    }
+
+    private func verification(_ snapshot: LiveDeployment.Snapshot) -> DeviceVerification {
+        DeviceVerification(deployment: snapshot.deployment, store: flow.live.store)
+    }
+
+    /// The code form, prefilled from `verification_uri_complete`.
+    func entryPage(
+        _ request: Request,
+        typed: String? = nil,
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let typed = typed ?? (try? FormParameters.parse(request.uri.query ?? ""))?["user_code"] ?? ""
+        let shown = UserCode.normalize(typed).map(UserCode.display) ?? String(typed.prefix(20))
+        var context: [String: Any] = ["title": "Connect a device"]
+        if !shown.isEmpty { context["userCode"] = shown }
+        if let error { context["error"] = error }
+        return flow.pages.render("device", context, branding: flow.live.snapshot.deployment.config.branding, status: status)
+    }
+
+    func enter(_ request: Request, address: String) async throws -> Response {
+        let snapshot = flow.live.snapshot
+        let typed = try await FormBody.read(request, limit: 16 * 1024)["user_code"] ?? ""
+        switch try await verification(snapshot).lookup(typed, address: address) {
+        case .failure(.malformed):
+            return entryPage(
+                request,
+                typed: typed,
+                error: "Enter the 8-letter code your device shows, like BCDF-GHJK.",
+                status: .badRequest
+            )
+        case .failure(.unknown):
+            return entryPage(
+                request,
+                typed: typed,
+                error: "That code is not valid, has expired or was already used. Check the code on your device.",
+                status: .badRequest
+            )
+        case .failure(.throttled):
+            return entryPage(request, typed: typed, error: "Too many attempts. Wait a few minutes and try again.", status: .tooManyRequests)
+        case .success(let pending):
+            guard let session = try await flow.session(from: request, snapshot) else {
+                return try loginPage(pending, request: request, snapshot)
+            }
+            return try consentPage(pending, session: session, request: request, snapshot)
+        }
+    }
+
+    func login(_ request: Request, address: String) async throws -> Response {
+        let snapshot = flow.live.snapshot
+        let parameters: FormParameters
+        let transaction: DeviceTransaction
+        switch await flow.postedForm(request, snapshot, as: DeviceTransaction.self) {
+        case .success(let posted): (parameters, transaction) = posted
+        case .failure(let rejection): return rejection.page
+        }
+        guard let pending = try await pending(transaction.userCode, snapshot) else { return gone(snapshot) }
+        let username = parameters["username"] ?? ""
+        let verdict = try await LoginEndpoint.verify(
+            username: username,
+            password: parameters["password"] ?? "",
+            address: address,
+            flow: flow,
+            snapshot
+        )
+        switch verdict {
+        case .failure(let refusal):
+            return try loginPage(pending, request: request, snapshot, username: username, error: refusal.message)
+        case .success(let user):
+            let session = try await LoginEndpoint.startSession(user, request: request, flow: flow, snapshot)
+            var response = try consentPage(pending, session: session, request: request, snapshot)
+            response.setCookie(try flow.sessionCookie(session, snapshot))
+            return response
+        }
+    }
+
+    func consent(_ request: Request) async throws -> Response {
+        let snapshot = flow.live.snapshot
+        let parameters: FormParameters
+        let transaction: DeviceTransaction
+        switch await flow.postedForm(request, snapshot, as: DeviceTransaction.self) {
+        case .success(let posted): (parameters, transaction) = posted
+        case .failure(let rejection): return rejection.page
+        }
+        guard let pending = try await pending(transaction.userCode, snapshot) else { return gone(snapshot) }
+        guard let session = try await flow.session(from: request, snapshot) else {
+            // Signed out meanwhile: sign in again, then confirm.
+            return try loginPage(pending, request: request, snapshot)
+        }
+        let approve = parameters["decision"] == "allow"
+        guard try await verification(snapshot).decide(pending, approve: approve, session: session) else { return gone(snapshot) }
+        let name = pending.client.name
+        return done(
+            approve ? "Device connected" : "Access denied",
+            approve
+                ? "\(name) is signed in on your device. You can close this window."
+                : "\(name) was not given access. You can close this window.",
+            snapshot
+        )
+    }
+
+    private func pending(_ userCode: String, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> DeviceVerification.Pending? {
+        try await withStateStore { try await verification(snapshot).pending(userCode) }
+    }
+
+    private func loginPage(
+        _ pending: DeviceVerification.Pending,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot,
+        username: String = "",
+        error: String? = nil
+    ) throws -> Response {
+        var context: [String: Any] = [
+            "title": "Sign in", "action": "/device/login", "clientName": pending.client.name, "username": username,
+        ]
+        if let error { context["error"] = error }
+        return try flow.boundForm("login", request: request, snapshot, context: context, status: error == nil ? .ok : .unauthorized) {
+            DeviceTransaction(userCode: pending.userCode, bindingCookie: $0)
+        }
+    }
+
+    private func consentPage(
+        _ pending: DeviceVerification.Pending,
+        session: LoginSession,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) throws -> Response {
+        let config = snapshot.deployment.config
+        let username = config.users.first { $0.subject == session.subject }?.username ?? session.subject
+        let scopes = pending.record.scopes.compactMap(config.scope(named:)).map { ["name": $0.name, "description": $0.description] }
+        let context: [String: Any] = [
+            "title": "Allow access", "action": "/device/consent", "clientName": pending.client.name, "username": username,
+            "scopes": scopes, "userCode": UserCode.display(pending.userCode),
+        ]
+        return try flow.boundForm("consent", request: request, snapshot, context: context) {
+            DeviceTransaction(userCode: pending.userCode, bindingCookie: $0)
+        }
+    }
+
+    private func gone(_ snapshot: LiveDeployment.Snapshot) -> Response {
+        done(
+            "This code can no longer be used",
+            "It has expired or was already answered. Start again on your device to get a new code.",
+            snapshot,
+            status: .badRequest
+        )
+    }
+
+    private func done(
+        _ heading: String,
+        _ message: String,
+        _ snapshot: LiveDeployment.Snapshot,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        flow.pages.render(
+            "device-done",
+            ["title": heading, "heading": heading, "message": message],
+            branding: snapshot.deployment.config.branding,
+            status: status
+        )
+    }
+}
