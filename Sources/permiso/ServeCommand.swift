@@ -23,6 +23,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on; defaults to the service URL's port, else 8080.")
     var port: Int?
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A load balancer's IP address whose X-Forwarded-For names the client, for login throttling. Repeatable."
+    )
+    var trustedProxies: [String] = []
+
     func run() async throws {
         var logger = Logger(label: "permiso")
         logger.logLevel = .info
@@ -41,6 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
                 "clients": .stringConvertible(config.clients.count),
             ]
         )
-        try await PermisoApplication.make(live: live, host: host, port: port, logger: logger).runService()
+        try await PermisoApplication.make(
+            live: live,
+            host: host,
+            port: port,
+            trustedProxies: Set(trustedProxies),
+            logger: logger
+        ).runService()
     }
 }

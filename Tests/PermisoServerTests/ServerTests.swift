@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -119,5 +120,27 @@ struct ServerTests {
                 #expect(response.status == .unauthorized)
             }
         }
+    }
+}
+
+@Suite("Client address behind a load balancer")
+struct ClientAddressTests {
+    func request(forwardedFor: [String]) -> Request {
+        var head = HTTPRequest(method: .post, scheme: "http", authority: "id.example.com", path: "/login")
+        for value in forwardedFor { head.headerFields.append(HTTPField(name: .xForwardedFor, value: value)) }
+        return Request(head: head, body: .init(buffer: ByteBuffer()))
+    }
+
+    @Test("Only a trusted proxy's X-Forwarded-For counts, read from the right, past other trusted proxies")
+    func forwardedFor() {
+        let address = ClientAddress(trustedProxies: ["10.0.0.1", "10.0.0.2"])
+        // A direct client cannot claim another address.
+        #expect(address.of(request(forwardedFor: ["1.2.3.4"]), peer: "203.0.113.9") == "203.0.113.9")
+        // Through the balancer: the client it saw.
+        #expect(address.of(request(forwardedFor: ["198.51.100.7"]), peer: "10.0.0.1") == "198.51.100.7")
+        // A spoofed entry the client wrote sits to the left and is ignored; a second trusted hop is skipped.
+        #expect(address.of(request(forwardedFor: ["6.6.6.6, 198.51.100.7", "10.0.0.2"]), peer: "10.0.0.1") == "198.51.100.7")
+        #expect(address.of(request(forwardedFor: []), peer: "10.0.0.1") == "10.0.0.1")
+        #expect(address.of(request(forwardedFor: ["1.2.3.4"]), peer: nil) == "unknown")
     }
 }

@@ -102,6 +102,26 @@ struct TokenEndpointTests {
         }
     }
 
+    @Test("An empty secret counts as none: a public client passes, a confidential one does not")
+    func emptySecret() async throws {
+        try await withApp { client, _ in
+            // cli is public: an empty secret in the body or in Basic only identifies it (oidc-agent sends one).
+            for (body, authorization) in [
+                ("grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id=cli&client_secret=&device_code=x", nil),
+                ("grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=x", basic("cli", "")),
+            ] as [(String, String?)] {
+                let result = try await post(client, body, authorization: authorization)
+                #expect(result.json["error"] as? String == "invalid_grant", "authenticated, then the bad device code is refused: \(body)")
+            }
+            // service and demo have secrets: an empty one fails like a wrong one.
+            let post = try await post(client, "grant_type=client_credentials&client_id=service&client_secret=")
+            #expect(post.status == .unauthorized && post.json["error"] as? String == "invalid_client")
+            let basicEmpty = try await self.post(client, "grant_type=client_credentials", authorization: basic("demo", ""))
+            #expect(basicEmpty.status == .unauthorized && basicEmpty.json["error"] as? String == "invalid_client")
+            #expect(basicEmpty.headers[.wwwAuthenticate]?.hasPrefix("Basic") == true)
+        }
+    }
+
     @Test("Basic credentials are form-encoded before base64 (RFC 6749 §2.3.1)")
     func basicFormEncoding() async throws {
         let workspace = try Workspace()

@@ -21,11 +21,11 @@ def permiso_binary() -> Path:
 
 
 def run_permiso(
-    *args: str, cwd: Path | None = None, check: bool = True, input_text: str | None = None
+    *args: str, cwd: Path | None = None, check: bool = True, input_text: str | None = None, env: dict | None = None
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(permiso_binary()), *args], cwd=cwd, capture_output=True, text=True, check=check, timeout=120,
-        input=input_text,
+        input=input_text, env={**os.environ, **(env or {})},
     )
 
 
@@ -66,7 +66,7 @@ def test_ca(tmp_path_factory) -> dict:
 class Nginx:
     """Debian's nginx on a loopback port, serving one folder with the given extra server directives."""
 
-    def __init__(self, folder: Path, root: Path, port: int, server: str, tls: dict | None):
+    def __init__(self, folder: Path, root: Path, port: int, server: str, tls: dict | None, http: str = ""):
         self.folder = folder
         self.port = port
         listen = f"listen 127.0.0.1:{port}" + (" ssl" if tls else "") + ";"
@@ -87,6 +87,7 @@ http {{
     include /etc/nginx/mime.types;
     access_log off;
     {temp}
+    {http}
     server {{
         {listen}
         {certs}

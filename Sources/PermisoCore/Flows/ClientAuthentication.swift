@@ -46,7 +46,10 @@ public final class ClientAuthenticator: Sendable {
         } else {
             basic = nil
         }
-        let postSecret = presented.parameters["client_secret"]
+        // An empty secret proves nothing, so it counts as none: a request with one is `none`
+        // and only a public client passes. Some public clients (oidc-agent) always send the
+        // field, in the body or as Basic with an empty password.
+        let postSecret = presented.parameters["client_secret"].flatMap { $0.isEmpty ? nil : $0 }
         let bodyID = presented.parameters["client_id"]
         // RFC 6749 §2.3: a client must not use more than one authentication method per request.
         if basic != nil && postSecret != nil {
@@ -55,8 +58,9 @@ public final class ClientAuthenticator: Sendable {
         if let basic, let bodyID, bodyID != basic.id {
             throw ClientAuthenticationError(.invalidRequest("client_id differs from the authenticated client"), basic: true)
         }
-        let method: ClientAuthMethod = basic != nil ? .clientSecretBasic : (postSecret != nil ? .clientSecretPost : .none)
-        let usedBasic = method == .clientSecretBasic
+        let basicSecret = basic.flatMap { $0.secret.isEmpty ? nil : $0.secret }
+        let method: ClientAuthMethod = basicSecret != nil ? .clientSecretBasic : (postSecret != nil ? .clientSecretPost : .none)
+        let usedBasic = basic != nil
         guard let id = basic?.id ?? bodyID else {
             throw ClientAuthenticationError(.invalidClient("client authentication is required"), basic: usedBasic)
         }
@@ -70,7 +74,7 @@ public final class ClientAuthenticator: Sendable {
             )
         }
         if let hash = client.secretHash {
-            guard let secret = basic?.secret ?? postSecret, verify(secret, against: hash) else {
+            guard let secret = basicSecret ?? postSecret, verify(secret, against: hash) else {
                 throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
             }
         }

@@ -8,6 +8,12 @@ import PermisoCore
 struct BrowserFlow: Sendable {
     let live: LiveDeployment
     let pages: PageRenderer
+    var clientAddress = ClientAddress(trustedProxies: [])
+
+    /// The browser's address, for throttling.
+    func address(_ request: Request, _ context: some RemoteAddressRequestContext) -> String {
+        clientAddress.of(request, peer: context.remoteAddress?.ipAddress)
+    }
 
     static let sessionCookie = "permiso_session"
     static let bindingCookie = "permiso_tx"

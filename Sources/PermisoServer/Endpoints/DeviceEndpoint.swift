@@ -18,10 +18,10 @@ struct DeviceEndpoint {
             try await flow.page { entryPage(request) }
         }
         router.post(RouterPath(Endpoint.deviceVerification)) { request, context in
-            try await flow.page { try await enter(request, address: context.remoteAddress?.ipAddress ?? "unknown") }
+            try await flow.page { try await enter(request, address: flow.address(request, context)) }
         }
         router.post("/device/login") { request, context in
-            try await flow.page { try await login(request, address: context.remoteAddress?.ipAddress ?? "unknown") }
+            try await flow.page { try await login(request, address: flow.address(request, context)) }
         }
         router.post("/device/consent") { request, _ in
             try await flow.page { try await consent(request) }

@@ -41,7 +41,7 @@ struct LoginEndpoint {
                 status: .unauthorized
             )
         }
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let address = flow.address(request, context)
         let user: UserConfig
         switch try await Self.verify(username: username, password: password, address: address, flow: flow, snapshot) {
         case .success(let verified): user = verified
