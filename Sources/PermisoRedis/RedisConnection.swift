@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PermisoCore
 
 /// One TCP connection to Redis, shared by every caller: commands pipeline over it.
@@ -14,13 +15,24 @@ final class RedisConnection: Sendable {
 
     var isActive: Bool { channel.isActive }
 
-    /// Connects, authenticates and selects the database, all within `timeout`.
-    static func connect(to endpoint: RedisEndpoint, on eventLoop: any EventLoop, timeout: TimeAmount) async throws -> RedisConnection {
+    /// Connects (through TLS when `tls` is given), authenticates and selects the database,
+    /// all within `timeout`.
+    static func connect(
+        to endpoint: RedisEndpoint,
+        tls: NIOSSLContext?,
+        on eventLoop: any EventLoop,
+        timeout: TimeAmount
+    ) async throws -> RedisConnection {
         let channel = try await ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // SNI carries names only; for an IP address NIOSSL checks the certificate against the address.
+                        let name = endpoint.host.isIPAddress ? nil : endpoint.host
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
                     try channel.pipeline.syncOperations.addHandler(RedisCommandHandler())
                 }
@@ -65,5 +77,11 @@ final class RedisConnection: Sendable {
 
     func close() {
         channel.close(promise: nil)
+    }
+}
+
+extension String {
+    fileprivate var isIPAddress: Bool {
+        (try? SocketAddress(ipAddress: self, port: 0)) != nil
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PermisoCore
 import Synchronization
 
@@ -13,9 +14,16 @@ final class RedisConnectionPool: Sendable {
     private let slots: [Slot]
     private let next = Atomic<Int>(0)
 
-    init(endpoint: RedisEndpoint, connections: Int, timeout: TimeAmount, group: any EventLoopGroup) {
+    /// Throws when `rediss://` names a CA file that is not a PEM certificate.
+    init(endpoint: RedisEndpoint, connections: Int, timeout: TimeAmount, group: any EventLoopGroup) throws {
+        var tls: NIOSSLContext?
+        if endpoint.usesTLS {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let caFile = endpoint.caFile { configuration.additionalTrustRoots = [.file(caFile)] }
+            tls = try NIOSSLContext(configuration: configuration)
+        }
         slots = (0..<max(1, connections)).map { _ in
-            Slot(endpoint: endpoint, eventLoop: group.next(), timeout: timeout)
+            Slot(endpoint: endpoint, tls: tls, eventLoop: group.next(), timeout: timeout)
         }
     }
 
@@ -38,12 +46,14 @@ final class RedisConnectionPool: Sendable {
         }
 
         private let endpoint: RedisEndpoint
+        private let tls: NIOSSLContext?
         private let eventLoop: any EventLoop
         private let timeout: TimeAmount
         private let state = Mutex(State.idle)
 
-        init(endpoint: RedisEndpoint, eventLoop: any EventLoop, timeout: TimeAmount) {
+        init(endpoint: RedisEndpoint, tls: NIOSSLContext?, eventLoop: any EventLoop, timeout: TimeAmount) {
             self.endpoint = endpoint
+            self.tls = tls
             self.eventLoop = eventLoop
             self.timeout = timeout
         }
@@ -56,8 +66,8 @@ final class RedisConnectionPool: Sendable {
                 case .connecting(let pending):
                     return pending
                 case .idle, .ready:
-                    let dialing = eventLoop.makeFutureWithTask { [endpoint, eventLoop, timeout] in
-                        try await RedisConnection.connect(to: endpoint, on: eventLoop, timeout: timeout)
+                    let dialing = eventLoop.makeFutureWithTask { [endpoint, tls, eventLoop, timeout] in
+                        try await RedisConnection.connect(to: endpoint, tls: tls, on: eventLoop, timeout: timeout)
                     }
                     state = .connecting(dialing)
                     return dialing

@@ -19,6 +19,8 @@ public final class RedisStateStore: StateStore {
     /// Whether the last command got an answer; logged when it changes, not per request.
     private let reachable = Atomic<Bool>(true)
 
+    /// Throws only when `rediss://` names a CA file that is not a PEM certificate.
+    ///
     /// - Parameters:
     ///   - connections: pipelined connections to keep; a few carry thousands of requests a second.
     ///   - timeout: how long to wait to connect and for each reply before failing closed.
@@ -30,8 +32,8 @@ public final class RedisStateStore: StateStore {
         clock: any WallClock = SystemWallClock(),
         group: any EventLoopGroup,
         logger: Logger = Logger(label: "permiso.redis")
-    ) {
-        self.pool = RedisConnectionPool(endpoint: endpoint, connections: connections, timeout: timeout, group: group)
+    ) throws {
+        self.pool = try RedisConnectionPool(endpoint: endpoint, connections: connections, timeout: timeout, group: group)
         self.prefix = prefix
         self.clock = clock
         self.logger = logger

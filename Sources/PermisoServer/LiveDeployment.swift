@@ -71,10 +71,11 @@ public final class LiveDeployment: Sendable {
         case .memory:
             return MemoryStateStore(clock: clock)
         case .redis(let endpoint):
-            guard !endpoint.usesTLS else {
-                throw ServeRefusal(description: "stateStore: rediss:// (TLS) is not supported yet; use redis:// on a private network")
+            do {
+                return try RedisStateStore(endpoint: endpoint, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            } catch {
+                throw ServeRefusal(description: "stateStore: the TLS settings cannot be used: \(error)")
             }
-            return RedisStateStore(endpoint: endpoint, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         }
     }
 

@@ -262,6 +262,18 @@ struct ConfigRuleTests {
             expected: ["permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: the URL names no host"]
         ),
         RuleCase(
+            name: "a Redis URL with an unknown parameter",
+            yaml: "issuer: https://id.example.com\nstateStore: rediss://redis.internal?timeout=5\n",
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: unknown URL parameter timeout; only ssl_ca_certs=PATH is read"
+            ]
+        ),
+        RuleCase(
+            name: "a CA file for Redis TLS must exist, relative to the config",
+            yaml: "issuer: https://id.example.com\nstateStore: rediss://redis.internal?ssl_ca_certs=./missing.pem\n",
+            expected: ["permiso.yaml:2:13: error: stateStore: ssl_ca_certs: no readable file at missing.pem"]
+        ),
+        RuleCase(
             name: "a bad Redis URL from the environment is reported without its password",
             yaml: "issuer: https://id.example.com\nstateStore: ${REDIS_URL}\n",
             expected: [

@@ -7,29 +7,39 @@ final class RedisServer: @unchecked Sendable {
     let password: String?
     private let process: Process
 
-    private init(port: Int, password: String?, process: Process) {
+    private let tls: TestCertificates?
+
+    private init(port: Int, password: String?, process: Process, tls: TestCertificates? = nil) {
         self.port = port
         self.password = password
         self.process = process
+        self.tls = tls
     }
 
     var endpoint: RedisEndpoint {
         RedisEndpoint(host: "127.0.0.1", port: port, database: 0, password: password, usesTLS: false)
     }
 
-    static func start(port: Int? = nil, password: String? = nil) async throws -> RedisServer {
+    static func start(port: Int? = nil, password: String? = nil, tls: TestCertificates? = nil) async throws -> RedisServer {
         let port = try port ?? FreePort.find()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
         if let password { arguments += ["--requirepass", password] }
+        if let tls {
+            arguments[1] = "0"
+            arguments += [
+                "--tls-port", String(port), "--tls-cert-file", tls.certificate, "--tls-key-file", tls.key,
+                "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no",
+            ]
+        }
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") else {
             throw RedisServerMissing()
         }
         try process.run()
-        let server = RedisServer(port: port, password: password, process: process)
+        let server = RedisServer(port: port, password: password, process: process, tls: tls)
         for _ in 0..<100 {
             if (try? await server.command(["PING"])) == "PONG" { return server }
             try await Task.sleep(for: .milliseconds(20))
@@ -45,6 +55,7 @@ final class RedisServer: @unchecked Sendable {
         cli.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         var all = ["-h", "127.0.0.1", "-p", String(port)]
         if let password { all += ["--no-auth-warning", "-a", password] }
+        if let tls { all += ["--tls", "--cacert", tls.ca] }
         cli.arguments = all + arguments
         let output = Pipe()
         cli.standardOutput = output
@@ -103,5 +114,37 @@ final class SilentListener: @unchecked Sendable {
 
     func close() {
         Glibc.close(socket)
+    }
+}
+
+/// A throw-away CA and a certificate for 127.0.0.1 it signed, made with openssl.
+struct TestCertificates {
+    let ca: String
+    let certificate: String
+    let key: String
+
+    init(in folder: TemporaryDirectory) throws {
+        ca = folder.file("ca.pem")
+        certificate = folder.file("server.pem")
+        key = folder.file("server.key")
+        try folder.write("ext.cnf", "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+        let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        try Self.openssl(["req", "-x509"] + curve + ["-days", "2", "-subj", "/CN=Permiso test CA", "-keyout", folder.file("ca.key"), "-out", ca])
+        try Self.openssl(["req"] + curve + ["-subj", "/CN=127.0.0.1", "-keyout", key, "-out", folder.file("server.csr")])
+        try Self.openssl([
+            "x509", "-req", "-in", folder.file("server.csr"), "-CA", ca, "-CAkey", folder.file("ca.key"), "-CAcreateserial",
+            "-days", "2", "-extfile", folder.file("ext.cnf"), "-out", certificate,
+        ])
+    }
+
+    private static func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw RedisServerMissing() }
     }
 }

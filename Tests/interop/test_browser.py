@@ -126,8 +126,9 @@ def test_consent_page_and_logout_confirmation(server, browser):
     wait_for(browser, "input[name=logout_tx]")
     shot(browser, "07-logout-confirm")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    heading = wait_for(browser, "h1")
-    assert heading.text == "You are signed out"
+    # The confirmation page has an h1 too: wait for the new page's, not whichever h1 is there first.
+    WebDriverWait(browser, 10).until(lambda driver: "You are signed out" in driver.page_source)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "You are signed out"
     shot(browser, "08-signed-out")
 
 

@@ -89,6 +89,16 @@ struct ConfigLoader {
                 )
                 return nil
             }
+            var endpoint = endpoint
+            if let caFile = endpoint.caFile {
+                let path = ((caFile.hasPrefix("/") ? caFile : (directory as NSString).appendingPathComponent(caFile)) as NSString)
+                    .standardizingPath
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    log.error("ssl_ca_certs: no readable file at \(path)", at: value)
+                    return nil
+                }
+                endpoint.caFile = path
+            }
             return .redis(endpoint)
         }
     }

@@ -1,10 +1,11 @@
 import Foundation
 
 /// Where the Redis server is and how to log in, read from a `redis://` URL:
-/// `redis://[[username]:password@]host[:port][/database]`.
+/// `redis[s]://[[username]:password@]host[:port][/database][?ssl_ca_certs=PATH]`.
 ///
-/// `rediss://` (TLS) is recognised so the config can name it, and refused at connect time
-/// until TLS support lands, rather than silently talking plain text.
+/// `rediss://` speaks TLS and verifies the server's certificate against the system's roots,
+/// plus the PEM file `ssl_ca_certs` names (the parameter redis-py reads, so one `REDIS_URL`
+/// serves both).
 public struct RedisEndpoint: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -12,6 +13,8 @@ public struct RedisEndpoint: Sendable, Equatable {
     public var username: String?
     public var password: String?
     public var usesTLS: Bool
+    /// Extra trusted CA certificates (PEM) for `rediss://`.
+    public var caFile: String?
 
     public init(
         host: String,
@@ -19,7 +22,8 @@ public struct RedisEndpoint: Sendable, Equatable {
         database: Int = 0,
         username: String? = nil,
         password: String? = nil,
-        usesTLS: Bool = false
+        usesTLS: Bool = false,
+        caFile: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -27,6 +31,7 @@ public struct RedisEndpoint: Sendable, Equatable {
         self.username = username
         self.password = password
         self.usesTLS = usesTLS
+        self.caFile = caFile
     }
 
     /// Parses the URL; the error says what is wrong, for the config diagnostic.
@@ -49,8 +54,16 @@ public struct RedisEndpoint: Sendable, Equatable {
             }
             database = number
         }
-        if components.query != nil || components.fragment != nil {
-            return .failure(RedisURLProblem("the URL takes no query or fragment"))
+        if components.fragment != nil { return .failure(RedisURLProblem("the URL takes no fragment")) }
+        var caFile: String?
+        for item in components.queryItems ?? [] {
+            guard item.name == "ssl_ca_certs", let value = item.value, !value.isEmpty else {
+                return .failure(RedisURLProblem("unknown URL parameter \(item.name); only ssl_ca_certs=PATH is read"))
+            }
+            caFile = value
+        }
+        if caFile != nil && scheme != "rediss" {
+            return .failure(RedisURLProblem("ssl_ca_certs needs rediss:// (TLS)"))
         }
         let username = components.percentEncodedUser.flatMap { $0.removingPercentEncoding }.flatMap { $0.isEmpty ? nil : $0 }
         let password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
@@ -64,7 +77,8 @@ public struct RedisEndpoint: Sendable, Equatable {
                 database: database,
                 username: username,
                 password: password,
-                usesTLS: scheme == "rediss"
+                usesTLS: scheme == "rediss",
+                caFile: caFile
             )
         )
     }
