@@ -161,3 +161,21 @@ struct UserCodeTests {
         #expect(seen == Set(UserCode.alphabet))
     }
 }
+
+@Suite("Form decoding (application/x-www-form-urlencoded)")
+struct FormParametersTests {
+    @Test("+ is a space, %XX a byte, the result UTF-8; empty values count as omitted")
+    func decoding() throws {
+        let form = try FormParameters.parse("a=b+c&d=%41%2b%2F&e=caf%C3%A9&f=&g&%73cope=openid%20email&h=%25")
+        #expect(form.values == ["a": "b c", "d": "A+/", "e": "café", "scope": "openid email", "h": "%"])
+        #expect(try FormParameters.parse("").values.isEmpty)
+    }
+
+    @Test(
+        "Bad escapes, non-UTF-8 bytes and repeats are invalid_request",
+        arguments: ["a=%", "a=%4", "a=%G1", "a=%C3", "a=%FF%FE", "a=1&a=2", "%ZZ=1"]
+    )
+    func refused(_ text: String) {
+        #expect(throws: OAuthError.self) { try FormParameters.parse(text) }
+    }
+}

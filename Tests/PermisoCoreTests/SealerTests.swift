@@ -125,3 +125,28 @@ struct SealerTests {
         #expect(try sealer.open(text, as: Code.self, purpose: .session, now: now).payload == payload)
     }
 }
+
+@Suite("Base64url (RFC 4648 §5, unpadded as RFC 7515 §2)")
+struct Base64URLTests {
+    @Test("Known answers, both ways")
+    func knownAnswers() {
+        // RFC 4648 §10's vectors, without padding, plus bytes that use the two URL-safe characters.
+        let vectors: [(String, String)] = [
+            ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
+        ]
+        for (plain, encoded) in vectors {
+            #expect(Data(plain.utf8).base64URLEncodedString == encoded)
+            #expect(Data(base64URLEncoded: encoded) == Data(plain.utf8))
+        }
+        #expect(Data([0xFB, 0xFF, 0xBF]).base64URLEncodedString == "-_-_")
+        #expect(Data(base64URLEncoded: "-_-_") == Data([0xFB, 0xFF, 0xBF]))
+        #expect(Data(base64URLEncoded: "Zm8=") == Data("fo".utf8), "trailing padding is accepted")
+    }
+
+    @Test("Anything outside the alphabet is refused")
+    func refused() {
+        for bad in ["+/+/", "Zm=8", "Zm9v===", "Z", "Zm9v!", "Zm 9v"] {
+            #expect(Data(base64URLEncoded: bad) == nil, "\(bad)")
+        }
+    }
+}

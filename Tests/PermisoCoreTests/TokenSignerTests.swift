@@ -37,7 +37,7 @@ struct TokenSignerTests {
     func roundTrip(_ algorithm: SigningAlgorithm) async throws {
         let ring = try ring()
         let signer = try await TokenSigner(keys: ring, issuer: Self.issuer)
-        let token = try await signer.sign(claims(), algorithm: algorithm, type: .accessToken)
+        let token = try signer.sign(claims(), algorithm: algorithm, type: .accessToken)
         let header =
             try JSONSerialization.jsonObject(
                 with: Data(base64URLEncoded: token.split(separator: ".")[0])!
@@ -53,7 +53,7 @@ struct TokenSignerTests {
         let ring = try ring()
         let signer = try await TokenSigner(keys: ring, issuer: Self.issuer)
         for algorithm in SigningAlgorithm.allCases {
-            let token = try await signer.sign(claims(), algorithm: algorithm, type: .accessToken)
+            let token = try signer.sign(claims(), algorithm: algorithm, type: .accessToken)
             let parts = token.split(separator: ".")
             let input = Data("\(parts[0]).\(parts[1])".utf8)
             let signature = try #require(Data(base64URLEncoded: parts[2]))
@@ -89,7 +89,7 @@ struct TokenSignerTests {
         let signer = try await TokenSigner(keys: ring, issuer: Self.issuer)
         let kid = try #require(ring.activeKey(for: .rs256)?.kid)
         let payload = try JSONEncoder().encode(claims())
-        let genuine = try await signer.sign(claims(), algorithm: .rs256, type: .accessToken)
+        let genuine = try signer.sign(claims(), algorithm: .rs256, type: .accessToken)
         let parts = genuine.split(separator: ".").map(String.init)
 
         let unsigned = jws(header: #"{"alg":"none","kid":"\#(kid)","typ":"at+jwt"}"#, payload: payload) { _ in Data() }
@@ -122,15 +122,15 @@ struct TokenSignerTests {
     @Test("An ID token, an expired token, or another issuer's token is not a valid access token")
     func wrongKind() async throws {
         let signer = try await TokenSigner(keys: try ring(), issuer: Self.issuer)
-        let idToken = try await signer.sign(claims(), algorithm: .es256, type: .idToken)
+        let idToken = try signer.sign(claims(), algorithm: .es256, type: .idToken)
         await #expect(throws: OAuthError.invalidToken("the token is not an access token (typ JWT)")) {
             try await signer.verifyAccessToken(idToken, now: now)
         }
-        let expired = try await signer.sign(claims(expiresIn: 60), algorithm: .es256, type: .accessToken)
+        let expired = try signer.sign(claims(expiresIn: 60), algorithm: .es256, type: .accessToken)
         await #expect(throws: OAuthError.invalidToken("the access token has expired")) {
             try await signer.verifyAccessToken(expired, now: now.addingTimeInterval(60))
         }
-        let other = try await signer.sign(claims(issuer: "https://evil.example.com"), algorithm: .es256, type: .accessToken)
+        let other = try signer.sign(claims(issuer: "https://evil.example.com"), algorithm: .es256, type: .accessToken)
         await #expect(throws: OAuthError.invalidToken("the access token was issued by someone else")) {
             try await signer.verifyAccessToken(other, now: now)
         }
@@ -143,7 +143,7 @@ struct TokenSignerTests {
         try keys.generate(.es256)
         try keys.generate(.es256)
         let before = try await TokenSigner(keys: try KeyRing.load(directory: keys.path), issuer: Self.issuer)
-        let token = try await before.sign(claims(), algorithm: .es256, type: .accessToken)
+        let token = try before.sign(claims(), algorithm: .es256, type: .accessToken)
         try keys.rotate(
             policy: .init(signingRetention: 3_600, sealingRetention: 3_600, minimumNextAge: 0),
             now: Date().addingTimeInterval(1)

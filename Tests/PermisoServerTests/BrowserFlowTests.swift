@@ -302,7 +302,7 @@ struct BrowserFlowTests {
                     amr: ["pwd"],
                     userClaims: [:]
                 )
-                return try await live.snapshot.signer.sign(claims, algorithm: .es256, type: .idToken)
+                return try live.snapshot.signer.sign(claims, algorithm: .es256, type: .idToken)
             }
             // An expired but authentic hint for the logged-in user: a code, silently.
             let alice = try await browser.request(authorizeURI(["prompt": "none", "id_token_hint": try await hint(for: "alice")]))

@@ -44,13 +44,16 @@ public struct AuthorizationCodeGrant: Sendable {
         let family = sealed.jti
         try await withStateStore {
             let lifetime = max(1, Int(sealed.expiresAt.timeIntervalSince(now).rounded(.up)) + 1)
-            guard try await store.claimOnce("code:\(sealed.jti)", lifetime: lifetime) else {
+            // Both questions go to the store at once: with Redis they share one round trip.
+            async let claimed = store.claimOnce("code:\(sealed.jti)", lifetime: lifetime)
+            async let ended = store.isDenied("sid:\(code.sessionID)")
+            guard try await claimed else {
                 // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it was exchanged for.
                 let refreshLifetime = TimeInterval(issuer.deployment.config.lifetimes.refreshToken)
                 try await store.deny("family:\(family)", until: now.addingTimeInterval(refreshLifetime))
                 throw OAuthError.invalidGrant("the code was already used; the tokens issued for it are revoked")
             }
-            if try await store.isDenied("sid:\(code.sessionID)") {
+            if try await ended {
                 throw OAuthError.invalidGrant("the session of this code has ended")
             }
         }

@@ -45,7 +45,7 @@ public struct TokenIssuer: Sendable {
                 sid: grant.sessionID
             )
             let algorithm = grant.client.idTokenSigningAlgorithm
-            let accessToken = try await signer.sign(accessClaims, algorithm: algorithm, type: .accessToken)
+            let accessToken = try signer.sign(accessClaims, algorithm: algorithm, type: .accessToken)
             var idToken: String?
             if grant.scopes.contains("openid") {
                 let claims = IDTokenClaims(
@@ -61,7 +61,7 @@ public struct TokenIssuer: Sendable {
                     amr: grant.amr,
                     userClaims: releasedClaims(grant.user, scopes: grant.scopes)
                 )
-                idToken = try await signer.sign(claims, algorithm: algorithm, type: .idToken)
+                idToken = try signer.sign(claims, algorithm: algorithm, type: .idToken)
             }
             var refreshToken: String?
             // OIDC Core §11: offline_access asks for a refresh token; the client must be allowed to refresh.

@@ -1,18 +1,52 @@
+import Crypto
 public import Foundation
 public import JWTKit
 
-/// Signs and verifies the JWTs Permiso issues, with jwt-kit over the deployment's keys.
+/// Signs and verifies the JWTs Permiso issues.
 ///
-/// Signing uses each algorithm's active key. Verification accepts any published key (next,
+/// Signing uses each algorithm's active key, called directly: OpenSSL for RSA (DESIGN.md),
+/// swift-crypto for P-256 and Ed25519, with each token type's JOSE header encoded once. A
+/// token is then one payload encoding and one signature, with no hop into jwt-kit's key
+/// collection (an actor) on the request path. Verification stays with jwt-kit. Verification accepts any published key (next,
 /// active, retired), found by `kid` only: an unknown `kid`, a header `alg` other than the
 /// key's own, `none`, or the wrong `typ` is refused before jwt-kit checks the signature.
 public struct TokenSigner: Sendable {
     private let collection: JWTKeyCollection
-    private let active: [SigningAlgorithm: String]
+    /// The active key of each algorithm, ready to sign.
+    private let active: [SigningAlgorithm: ActiveKey]
     private let published: [String: SigningAlgorithm]
-    /// OpenSSL signers for the active RSA keys, by kid.
-    private let rsaSigners: [String: OpenSSLRSASigner]
     public let issuer: String
+
+    /// An active key: its signing primitive and its headers, base64url-encoded once per token type.
+    private struct ActiveKey: Sendable {
+        var kid: String
+        var signer: Signer
+        var headers: [TokenType: String]
+    }
+
+    private enum Signer: Sendable {
+        case rsa(OpenSSLRSASigner)
+        case p256(P256.Signing.PrivateKey)
+        case ed25519(Curve25519.Signing.PrivateKey)
+
+        func sign(_ input: [UInt8]) throws -> Data {
+            switch self {
+            case .rsa(let signer): Data(try signer.sign(input))
+            // RFC 7518 §3.4: an ES256 signature is R || S, 32 bytes each, not DER.
+            case .p256(let key): try key.signature(for: input).rawRepresentation
+            case .ed25519(let key): try key.signature(for: input)
+            }
+        }
+    }
+
+    /// One encoder for every payload: encoding is safe from many threads at once.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // jwt-kit encodes dates as seconds, like every JWT claim (RFC 7519 §2 NumericDate).
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
 
     public init(keys: KeyRing, issuer: String) async throws {
         let collection = JWTKeyCollection()
@@ -35,57 +69,43 @@ public struct TokenSigner: Sendable {
             }
             published[key.kid] = key.algorithm
         }
-        var rsaSigners: [String: OpenSSLRSASigner] = [:]
-        for algorithm in [SigningAlgorithm.rs256, .ps256] {
+        var active: [SigningAlgorithm: ActiveKey] = [:]
+        for algorithm in SigningAlgorithm.allCases {
             guard let key = keys.activeKey(for: algorithm) else { continue }
-            rsaSigners[key.kid] = try OpenSSLRSASigner(pkcs8PEM: key.pkcs8PEM, padding: algorithm == .ps256 ? .pss : .pkcs1)
+            let signer: Signer
+            switch key.material {
+            case .rsa: signer = .rsa(try OpenSSLRSASigner(pkcs8PEM: key.pkcs8PEM, padding: algorithm == .ps256 ? .pss : .pkcs1))
+            case .p256(let p256): signer = .p256(p256)
+            case .ed25519(let ed25519): signer = .ed25519(ed25519)
+            }
+            var headers: [TokenType: String] = [:]
+            for type in TokenType.allCases {
+                let header = ["alg": algorithm.rawValue, "kid": key.kid, "typ": type.rawValue]
+                headers[type] = try Self.encoder.encode(header).base64URLEncodedString
+            }
+            active[algorithm] = ActiveKey(kid: key.kid, signer: signer, headers: headers)
         }
-        self.rsaSigners = rsaSigners
+        self.active = active
         // Without a default, jwt-kit cannot fall back to some key when a kid is unknown.
         _ = await collection.clearDefault()
         self.collection = collection
         self.published = published
-        self.active = Dictionary(
-            uniqueKeysWithValues: SigningAlgorithm.allCases.compactMap { algorithm in
-                keys.activeKey(for: algorithm).map { (algorithm, $0.kid) }
-            }
-        )
         self.issuer = issuer
     }
 
     /// Token types this signer issues, as the JOSE `typ` header.
-    public enum TokenType: String, Sendable {
+    public enum TokenType: String, Sendable, CaseIterable {
         case idToken = "JWT"
         /// RFC 9068 §2.1.
         case accessToken = "at+jwt"
     }
 
-    public func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: TokenType) async throws -> String {
-        guard let kid = active[algorithm] else { throw OAuthError.serverError("no active \(algorithm.rawValue) key") }
-        if let rsa = rsaSigners[kid] {
-            return try Self.compactJWS(payload, header: ["alg": algorithm.rawValue, "kid": kid, "typ": type.rawValue]) {
-                try rsa.sign($0)
-            }
+    public func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: TokenType) throws -> String {
+        guard let key = active[algorithm], let header = key.headers[type] else {
+            throw OAuthError.serverError("no active \(algorithm.rawValue) key")
         }
-        var header = JWTHeader()
-        header.typ = type.rawValue
-        header.alg = algorithm.rawValue
-        return try await collection.sign(payload, kid: JWKIdentifier(string: kid), header: header)
-    }
-
-    /// JWS compact serialization (RFC 7515 §7.1) with an outside signer: jwt-kit has no public
-    /// way to plug in one, so RSA tokens are assembled here and still verified by jwt-kit.
-    static func compactJWS(
-        _ payload: some Encodable,
-        header: [String: String],
-        sign: ([UInt8]) throws -> [UInt8]
-    ) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // jwt-kit encodes dates as seconds, like every JWT claim (RFC 7519 §2 NumericDate).
-        encoder.dateEncodingStrategy = .secondsSince1970
-        let input = try encoder.encode(header).base64URLEncodedString + "." + encoder.encode(payload).base64URLEncodedString
-        return input + "." + Data(try sign(Array(input.utf8))).base64URLEncodedString
+        let input = header + "." + (try Self.encoder.encode(payload)).base64URLEncodedString
+        return input + "." + (try key.signer.sign(Array(input.utf8))).base64URLEncodedString
     }
 
     /// Verifies an access token this deployment issued and that is still valid at `now`.

@@ -27,6 +27,7 @@ enum Stylesheet {
         .code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;letter-spacing:.12em;text-transform:uppercase}
         input.code{font-size:1.35rem;text-align:center}
         .device-code{padding:.75rem 1rem;border-radius:8px;background:#f3f4f6}
+        @media (max-width:30rem){.card{margin:0 .75rem 2rem;padding:1.5rem}}
         .claims{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;padding:1rem;border-radius:8px;font-size:.85rem}
 
         """
