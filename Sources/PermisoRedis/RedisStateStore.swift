@@ -57,6 +57,10 @@ public final class RedisStateStore: StateStore {
         try await integer(script(Self.incrementScript, key: key, [String(window * 1_000)]))
     }
 
+    public func decrement(_ key: String) async throws {
+        _ = try await script(Self.decrementScript, key: key, [])
+    }
+
     public func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
         let reply = try await send(["SET", prefix + key, value, "NX", "PX", String(lifetime * 1_000)])
         return !reply.isNull
@@ -118,6 +122,13 @@ public final class RedisStateStore: StateStore {
         local count = redis.call('INCR', KEYS[1])
         if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
         return count
+        """
+
+    /// `DECR` only on a live counter above zero: a bare `DECR` on an expired key would create
+    /// one at -1 with no expiry.
+    private static let decrementScript = """
+        if (tonumber(redis.call('GET', KEYS[1]) or '0')) > 0 then return redis.call('DECR', KEYS[1]) end
+        return 0
         """
 
     /// Compare-and-set that keeps the remaining lifetime.

@@ -224,6 +224,7 @@ struct CodeGrantTests {
         func deny(_ key: String, until: Date) async throws { throw Down() }
         func isDenied(_ key: String) async throws -> Bool { throw Down() }
         func increment(_ key: String, window: Int) async throws -> Int { throw Down() }
+        func decrement(_ key: String) async throws { throw Down() }
         func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool { throw Down() }
         func value(_ key: String) async throws -> String? { throw Down() }
         func replace(_ key: String, expected: String, with new: String) async throws -> Bool { throw Down() }

@@ -36,15 +36,18 @@ struct Timeline: Sendable {
 }
 
 /// The behaviour every `StateStore` backend must have; both backends run every function.
-/// Lifetimes are a second or two so the Redis run stays short while still really expiring.
+/// What must still be there uses long lifetimes and what must expire uses a second or two,
+/// so the Redis run stays short and a loaded machine cannot expire a key early.
 enum StateStoreConformance {
     static func claimOnce(_ store: some StateStore, _ time: Timeline) async throws {
-        #expect(try await store.claimOnce("code:a", lifetime: 1))
-        #expect(try await !store.claimOnce("code:a", lifetime: 1))
-        #expect(try await store.claimOnce("code:b", lifetime: 1))
+        #expect(try await store.claimOnce("code:a", lifetime: 60))
+        #expect(try await !store.claimOnce("code:a", lifetime: 60))
+        #expect(try await store.claimOnce("code:b", lifetime: 60))
+        #expect(try await store.claimOnce("code:short", lifetime: 1))
         try await time.advance(1.2)
         // After its lifetime the key is gone (the code it guarded has expired by then too).
-        #expect(try await store.claimOnce("code:a", lifetime: 1))
+        #expect(try await store.claimOnce("code:short", lifetime: 1))
+        #expect(try await !store.claimOnce("code:a", lifetime: 60))
     }
 
     static func parallelClaims(_ store: some StateStore) async throws {
@@ -57,24 +60,27 @@ enum StateStoreConformance {
 
     static func denial(_ store: some StateStore, _ time: Timeline) async throws {
         #expect(try await !store.isDenied("family:f"))
-        try await store.deny("family:f", until: time.now().addingTimeInterval(2))
+        try await store.deny("family:f", until: time.now().addingTimeInterval(60))
         #expect(try await store.isDenied("family:f"))
         try await store.deny("family:f", until: time.now().addingTimeInterval(0.5))
-        try await time.advance(1)
-        #expect(try await store.isDenied("family:f"), "a shorter second denial must not shorten the first")
+        try await store.deny("family:g", until: time.now().addingTimeInterval(1))
         try await time.advance(1.2)
-        #expect(try await !store.isDenied("family:f"))
+        #expect(try await store.isDenied("family:f"), "a shorter second denial must not shorten the first")
+        #expect(try await !store.isDenied("family:g"), "a denial ends when it says")
         // A denial whose end has passed already denies nothing.
-        try await store.deny("family:g", until: time.now().addingTimeInterval(-1))
-        #expect(try await !store.isDenied("family:g"))
+        try await store.deny("family:h", until: time.now().addingTimeInterval(-1))
+        #expect(try await !store.isDenied("family:h"))
     }
 
     static func counters(_ store: some StateStore, _ time: Timeline) async throws {
-        #expect(try await store.increment("login:alice", window: 1) == 1)
-        #expect(try await store.increment("login:alice", window: 1) == 2)
-        #expect(try await store.increment("login:bob", window: 1) == 1)
+        #expect(try await store.increment("login:alice", window: 60) == 1)
+        #expect(try await store.increment("login:alice", window: 60) == 2)
+        #expect(try await store.increment("login:bob", window: 60) == 1)
+        #expect(try await store.increment("login:short", window: 1) == 1)
+        #expect(try await store.increment("login:short", window: 1) == 2)
         try await time.advance(1.2)
-        #expect(try await store.increment("login:alice", window: 1) == 1)
+        #expect(try await store.increment("login:short", window: 1) == 1, "a new window starts from zero")
+        #expect(try await store.increment("login:alice", window: 60) == 3)
         let counts = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<50 { group.addTask { try await store.increment("login:race", window: 300) } }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -82,19 +88,48 @@ enum StateStoreConformance {
         #expect(counts.sorted() == Array(1...50), "parallel increments must not be lost")
     }
 
+    static func decrements(_ store: some StateStore, _ time: Timeline) async throws {
+        for _ in 0..<3 { _ = try await store.increment("login:carol", window: 60) }
+        try await store.decrement("login:carol")
+        #expect(try await store.increment("login:carol", window: 60) == 3, "one attempt given back")
+        try await store.decrement("login:nobody")
+        #expect(try await store.increment("login:nobody", window: 60) == 1, "decrement never creates or goes below zero")
+        _ = try await store.increment("login:short", window: 1)
+        try await time.advance(1.2)
+        try await store.decrement("login:short")
+        #expect(try await store.increment("login:short", window: 1) == 1, "an expired counter stays gone")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    if index % 2 == 0 {
+                        _ = try await store.increment("login:race2", window: 300)
+                    } else {
+                        try await store.decrement("login:race2")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        // Each decrement either met a count above zero or found none: never below zero, never lost.
+        let after = try await store.increment("login:race2", window: 300)
+        #expect((1...21).contains(after))
+    }
+
     static func records(_ store: some StateStore, _ time: Timeline) async throws {
         #expect(try await store.value("device:ABCD") == nil)
-        #expect(try await store.insert("device:ABCD", value: "pending", lifetime: 2))
-        #expect(try await !store.insert("device:ABCD", value: "other", lifetime: 2), "insert never overwrites")
+        #expect(try await store.insert("device:ABCD", value: "pending", lifetime: 60))
+        #expect(try await !store.insert("device:ABCD", value: "other", lifetime: 60), "insert never overwrites")
         #expect(try await store.value("device:ABCD") == "pending")
         #expect(try await !store.replace("device:ABCD", expected: "approved", with: "denied"))
         #expect(try await store.replace("device:ABCD", expected: "pending", with: "approved"))
         #expect(try await store.value("device:ABCD") == "approved")
         #expect(try await !store.replace("device:NONE", expected: "pending", with: "approved"))
         #expect(try await store.value("device:NONE") == nil, "replace never creates")
+        #expect(try await store.insert("device:SHORT", value: "pending", lifetime: 2))
+        #expect(try await store.replace("device:SHORT", expected: "pending", with: "approved"))
         try await time.advance(2.2)
-        // The replacement kept the original lifetime.
-        #expect(try await store.value("device:ABCD") == nil)
+        #expect(try await store.value("device:SHORT") == nil, "the replacement kept the original lifetime")
+        #expect(try await store.value("device:ABCD") == "approved")
     }
 
     static func parallelReplace(_ store: some StateStore) async throws {
@@ -132,6 +167,12 @@ struct MemoryStateStoreTests {
     func counters() async throws {
         let clock = TestClock()
         try await StateStoreConformance.counters(MemoryStateStore(clock: clock), .manual(clock))
+    }
+
+    @Test("decrements give attempts back")
+    func decrements() async throws {
+        let clock = TestClock()
+        try await StateStoreConformance.decrements(MemoryStateStore(clock: clock), .manual(clock))
     }
 
     @Test("records: insert, read, compare-and-set")
@@ -193,6 +234,11 @@ struct RedisStateStoreTests {
     @Test("counters")
     func counters() async throws {
         try await withStore { store, _ in try await StateStoreConformance.counters(store, .real) }
+    }
+
+    @Test("decrements give attempts back")
+    func decrements() async throws {
+        try await withStore { store, _ in try await StateStoreConformance.decrements(store, .real) }
     }
 
     @Test("records: insert, read, compare-and-set")

@@ -209,6 +209,27 @@ struct BrowserFlowTests {
         }
     }
 
+    @Test("Login throttling counts failures only: successes are given back, failures block even the right password")
+    func throttling() async throws {
+        try await withBrowser { browser, _ in
+            func attempt(_ password: String) async throws -> Browser.Page {
+                let person = Browser(browser.client)
+                let login = try await person.request(authorizeURI())
+                return try await person.request("/login", method: .post, form: ["tx": login.field("tx")!, "username": "alice", "password": password])
+            }
+            // Successes are given back: signing in more often than the limit is fine.
+            for _ in 0..<(LoginEndpoint.attemptsPerWindow + 2) {
+                #expect(try await attempt("alice-password").body.contains("Allow Permiso CLI?"))
+            }
+            // Failures stay counted: after the limit, even the right password is refused.
+            for _ in 0..<LoginEndpoint.attemptsPerWindow {
+                #expect(try await attempt("wrong").body.contains("The username or password is incorrect."))
+            }
+            let blocked = try await attempt("alice-password")
+            #expect(blocked.status == .unauthorized && blocked.body.contains("Too many sign-in attempts"))
+        }
+    }
+
     @Test("A failed login says so without revealing whether the user exists")
     func failedLogin() async throws {
         try await withBrowser { browser, _ in
@@ -391,6 +412,10 @@ final class SwitchableStore: StateStore {
     func increment(_ key: String, window: Int) async throws -> Int {
         try check()
         return await inner.increment(key, window: window)
+    }
+    func decrement(_ key: String) async throws {
+        try check()
+        await inner.decrement(key)
     }
     func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
         try check()

@@ -49,6 +49,12 @@ public actor MemoryStateStore: StateStore {
         return counter.count
     }
 
+    public func decrement(_ key: String) {
+        guard var counter = counters[key], counter.expires > clock.now(), counter.count > 0 else { return }
+        counter.count -= 1
+        counters[key] = counter
+    }
+
     public func insert(_ key: String, value: String, lifetime: Int) -> Bool {
         let now = clock.now()
         if live(key, now) != nil { return false }

@@ -22,6 +22,12 @@ public protocol StateStore: Sendable {
     /// and disappears `window` seconds after its first increment. Atomic across callers.
     func increment(_ key: String, window: Int) async throws -> Int
 
+    /// Takes back one increment of the counter `key`, keeping its window; nothing when the
+    /// counter is gone. Throttles count an attempt before making it (so parallel attempts
+    /// cannot run past the limit) and give it back once it proved legitimate, so only
+    /// failures stay counted.
+    func decrement(_ key: String) async throws
+
     /// Stores `value` under `key` for `lifetime` seconds unless `key` is already there;
     /// `true` when this caller stored it (Redis `SET NX EX`). Device-grant records.
     func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool

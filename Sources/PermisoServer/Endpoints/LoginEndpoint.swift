@@ -6,8 +6,9 @@ import PermisoCore
 /// authorization request the form carried.
 ///
 /// A failed login says so without telling whether the username exists, and takes as long
-/// either way. Attempts are counted per username and per client address in the state store,
-/// so parallel guesses on many instances share one budget.
+/// either way. Attempts are counted per username and per client address in the state store
+/// before the password is checked, so parallel guesses on many instances share one budget;
+/// a successful attempt is given back, so only failures stay counted.
 struct LoginEndpoint {
     let flow: BrowserFlow
     static let attemptsPerWindow = 10
@@ -67,15 +68,19 @@ struct LoginEndpoint {
         _ snapshot: LiveDeployment.Snapshot
     ) async throws(OAuthError) -> Result<UserConfig, Refusal> {
         let store = flow.live.store
+        let counters = ["login-user:\(username.lowercased())", "login-addr:\(address)"]
         let limited = try await withStateStore {
-            let byUser = try await store.increment("login-user:\(username.lowercased())", window: window)
-            let byAddress = try await store.increment("login-addr:\(address)", window: window)
+            let byUser = try await store.increment(counters[0], window: window)
+            let byAddress = try await store.increment(counters[1], window: window)
             return byUser > attemptsPerWindow || byAddress > attemptsPerWindow * 5
         }
         if limited { return .failure(Refusal(message: "Too many sign-in attempts. Wait a few minutes and try again.")) }
         let user = snapshot.deployment.config.users.first { $0.username.lowercased() == username.lowercased() }
         let valid = PasswordHash.verify(password, against: user?.passwordHash ?? decoyHash) && user != nil
         guard let user, valid else { return .failure(Refusal(message: "The username or password is incorrect.")) }
+        // Only failures stay counted: a user signing in to many apps is not throttled.
+        // (If the store fails here, the attempt merely stays counted.)
+        for counter in counters { try? await store.decrement(counter) }
         return .success(user)
     }
 

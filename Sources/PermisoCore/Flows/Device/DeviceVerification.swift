@@ -6,6 +6,7 @@ import Foundation
 /// Every lookup is counted before it is made, per client address and across the whole
 /// code space, with the store's atomic counter: parallel guesses cannot run past the
 /// limits, and since the counters are shared, neither can guesses spread over instances.
+/// A lookup that finds its request is given back, so only wrong codes stay counted.
 public struct DeviceVerification: Sendable {
     /// Lookups one address may make per window.
     public static let lookupsPerAddress = 10
@@ -42,10 +43,14 @@ public struct DeviceVerification: Sendable {
     public func lookup(_ typed: String, address: String) async throws(OAuthError) -> Result<Pending, LookupProblem> {
         guard let userCode = UserCode.normalize(typed) else { return .failure(.malformed) }
         return try await withStateStore {
-            let byAddress = try await store.increment("device-lookup-addr:\(address)", window: Self.window)
-            let overall = try await store.increment("device-lookup-all", window: Self.window)
+            let counters = ["device-lookup-addr:\(address)", "device-lookup-all"]
+            let byAddress = try await store.increment(counters[0], window: Self.window)
+            let overall = try await store.increment(counters[1], window: Self.window)
             guard byAddress <= Self.lookupsPerAddress, overall <= Self.lookupsPerWindow else { return .failure(.throttled) }
-            return try await pending(userCode).map { .success($0) } ?? .failure(.unknown)
+            guard let found = try await pending(userCode) else { return .failure(.unknown) }
+            // A right code is given back: only wrong ones stay counted.
+            for counter in counters { try await store.decrement(counter) }
+            return .success(found)
         }
     }
 

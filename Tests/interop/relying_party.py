@@ -1,0 +1,164 @@
+"""A small relying party for the conformance mirrors: it plays the browser through the
+login form and checks every answer the way the OpenID conformance suite's conditions do
+(state echoed, iss per RFC 9207, error_description's charset per RFC 6749 §5.2, ID token
+signature and claims with joserfc against the JWKS)."""
+
+import base64
+import hashlib
+import re
+import secrets
+import subprocess
+import time
+import urllib.parse
+from pathlib import Path
+
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from conftest import ROOT, free_port, permiso_binary, wait_for_port
+
+REDIRECT = "https://rp.example.com/callback"
+PASSWORD = "conformance-password"
+SECRET = "conformance-secret"
+# RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E.
+DESCRIPTION = re.compile(r'^[\x20-\x21\x23-\x5B\x5D-\x7E]*$')
+
+
+class Provider:
+    """`permiso serve` on Tests/interop/conformance.yaml, on a loopback port."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        config = (ROOT / "Tests" / "interop" / "conformance.yaml").read_text()
+        config = config.replace("issuer: ISSUER", f"issuer: {self.base}").replace("keys: KEYS", f"keys: {ROOT / 'keys'}")
+        (folder / "conformance.yaml").write_text(config)
+        self.log = (folder / "serve.log").open("w")
+        self.process = subprocess.Popen(
+            [str(permiso_binary()), "serve", "--config", str(folder / "conformance.yaml"), "--port", str(self.port)],
+            stdout=self.log, stderr=self.log,
+        )
+        wait_for_port(self.port)
+        self.discovery = requests.get(self.base + "/.well-known/openid-configuration", timeout=5).json()
+        self.keys = KeySet.import_key_set(requests.get(self.discovery["jwks_uri"], timeout=5).json())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+class Callback:
+    """The authorization response the browser was redirected with."""
+
+    def __init__(self, response: requests.Response):
+        assert response.status_code == 302, f"expected a redirect, got {response.status_code}: {response.text[:300]}"
+        self.location = response.headers["Location"]
+        parsed = urllib.parse.urlparse(self.location)
+        self.target = f"{parsed.scheme}://{parsed.netloc}{parsed.path}"
+        self.params = {key: values[0] for key, values in urllib.parse.parse_qs(parsed.query).items()}
+
+    def __getitem__(self, name: str) -> str:
+        return self.params[name]
+
+    def get(self, name: str, default=None):
+        return self.params.get(name, default)
+
+
+class RelyingParty:
+    def __init__(self, provider: Provider, client_id: str = "conformance", auth: str = "basic"):
+        self.provider = provider
+        self.client_id = client_id
+        self.auth = auth
+        self.browser = requests.Session()
+        self.state = self.nonce = None
+
+    # -- the authorization endpoint --------------------------------------------------
+
+    def authorize(self, method: str = "GET", **changes) -> requests.Response:
+        """Sends an authorization request: response_type=code, scope openid, fresh state and
+        nonce, the first redirect URI; `changes` add parameters, or drop them when None."""
+        self.state, self.nonce = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
+        params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": REDIRECT, "scope": "openid",
+                  "state": self.state, "nonce": self.nonce}
+        params.update(changes)
+        params = {key: value for key, value in params.items() if value is not None}
+        self.state, self.nonce = params.get("state"), params.get("nonce")
+        url = self.provider.discovery["authorization_endpoint"]
+        if method == "POST":
+            return self.browser.post(url, data=params, allow_redirects=False, timeout=10)
+        return self.browser.get(url + "?" + urllib.parse.urlencode(params), allow_redirects=False, timeout=10)
+
+    def log_in(self, page: requests.Response, username: str = "conformance") -> requests.Response:
+        assert page.status_code == 200 and 'name="password"' in page.text, page.text[:300]
+        tx = re.search(r'name="tx" value="([^"]*)"', page.text).group(1)
+        return self.browser.post(self.provider.base + "/login", data={"tx": tx, "username": username, "password": PASSWORD},
+                                 allow_redirects=False, timeout=10)
+
+    def sign_in(self, **changes) -> Callback:
+        """The whole front channel: authorize, log in if asked, return the checked callback."""
+        response = self.authorize(**changes)
+        if response.status_code == 200:
+            response = self.log_in(response)
+        callback = Callback(response)
+        self.check_callback(callback)
+        return callback
+
+    def check_callback(self, callback: Callback) -> None:
+        assert callback.get("state") == self.state
+        assert callback.get("iss") == self.provider.discovery["issuer"]  # RFC 9207, advertised in discovery
+        if "error" in callback.params:
+            assert DESCRIPTION.match(callback.get("error_description", "")), callback.params
+
+    # -- the token and userinfo endpoints --------------------------------------------
+
+    def token(self, form: dict) -> requests.Response:
+        form = dict(form)
+        auth = None
+        if self.auth == "basic":
+            auth = (self.client_id, SECRET)
+        else:
+            form.update({"client_id": self.client_id, "client_secret": SECRET})
+        return requests.post(self.provider.discovery["token_endpoint"], data=form, auth=auth, timeout=10)
+
+    def redeem(self, callback: Callback, redirect_uri: str = REDIRECT) -> requests.Response:
+        return self.token({"grant_type": "authorization_code", "code": callback["code"], "redirect_uri": redirect_uri})
+
+    def tokens(self, callback: Callback) -> dict:
+        response = self.redeem(callback)
+        assert response.status_code == 200, response.text
+        assert response.headers["Cache-Control"] == "no-store"
+        body = response.json()
+        assert body["token_type"] == "Bearer" and body["access_token"] and body["id_token"]
+        body["claims"] = self.id_token(body["id_token"], body["access_token"])
+        return body
+
+    def id_token(self, token: str, access_token: str | None = None, refreshed: bool = False) -> dict:
+        """Verifies an ID token as OIDC Core §3.1.3.7 says (§12.2 after a refresh) and returns its claims."""
+        decoded = jwt.decode(token, self.provider.keys)
+        claims = decoded.claims
+        assert decoded.header["kid"] in {key.kid for key in self.provider.keys}
+        assert claims["iss"] == self.provider.discovery["issuer"]
+        assert claims["aud"] == self.client_id or self.client_id in claims["aud"]
+        now = time.time()
+        assert claims["iat"] <= now + 5 and claims["exp"] > now
+        if refreshed:
+            assert claims.get("nonce") in (None, self.nonce)  # §12.2: none, or the original one
+        else:
+            assert claims.get("nonce") == self.nonce
+        assert isinstance(claims["sub"], str) and claims["sub"]
+        if access_token and "at_hash" in claims:
+            digest = hashlib.new({"RS256": "sha256", "PS256": "sha256", "ES256": "sha256"}.get(decoded.header["alg"], "sha512"),
+                                 access_token.encode()).digest()
+            half = digest[: len(digest) // 2]
+            assert claims["at_hash"] == base64.urlsafe_b64encode(half).rstrip(b"=").decode()
+        return claims
+
+    def userinfo(self, access_token: str, how: str = "get") -> requests.Response:
+        url = self.provider.discovery["userinfo_endpoint"]
+        if how == "get":
+            return requests.get(url, headers={"Authorization": f"Bearer {access_token}"}, timeout=10)
+        if how == "post-header":
+            return requests.post(url, headers={"Authorization": f"Bearer {access_token}"}, timeout=10)
+        return requests.post(url, data={"access_token": access_token}, timeout=10)
