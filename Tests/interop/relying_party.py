@@ -28,11 +28,12 @@ DESCRIPTION = re.compile(r'^[\x20-\x21\x23-\x5B\x5D-\x7E]*$')
 class Provider:
     """`permiso serve` on Tests/interop/conformance.yaml, on a loopback port."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, extra_clients: str = ""):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         config = (ROOT / "Tests" / "interop" / "conformance.yaml").read_text()
         config = config.replace("issuer: ISSUER", f"issuer: {self.base}").replace("keys: KEYS", f"keys: {ROOT / 'keys'}")
+        config = config.replace("\nclients:\n", "\nclients:\n" + extra_clients, 1)
         (folder / "conformance.yaml").write_text(config)
         self.log = (folder / "serve.log").open("w")
         self.process = subprocess.Popen(
