@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def permiso_binary() -> Path:
-    """The debug binary `swift build` made; the test script builds it first."""
+    """The binary under test: $PERMISO_BIN (scripts/test sets the release build), else the debug one."""
     path = Path(os.environ.get("PERMISO_BIN", ROOT / ".build" / "debug" / "permiso"))
+    if not path.is_absolute():
+        path = ROOT / path  # processes run from other folders
     if not path.exists():
         pytest.fail(f"{path} is missing: run `swift build` first (scripts/test does)")
     return path

@@ -142,3 +142,28 @@ def test_pages_cannot_be_framed(server, browser, tmp_path):
     browser.get(host.as_uri())
     browser.switch_to.frame(browser.find_element(By.ID, "f"))
     assert "Sign in" not in browser.page_source
+
+
+@pytest.mark.parametrize("width,height,name", [(1280, 800, "desktop"), (390, 844, "phone")])
+def test_every_page_fits_desktop_and_phone_widths(server, browser, width, height, name):
+    """Each page at both widths: no sideways scrolling, the card inside the viewport, the
+    primary button fully visible. Screenshots are saved for review."""
+    browser.set_window_size(width, height)
+    pages = {
+        "login": f"{server}/oauth/authorize?client_id=demo&response_type=code&scope=openid&state=s",
+        "error": f"{server}/oauth/authorize?client_id=demo&redirect_uri=https://evil.example.com/",
+        "device": f"{server}/device?user_code=BCDF-GHJK",
+        "signed-out": f"{server}/oauth/logout",
+    }
+    for page, url in pages.items():
+        browser.get(url)
+        wait_for(browser, "main, .card, h1")
+        shot(browser, f"30-{page}-{name}")
+        inner_width = browser.execute_script("return window.innerWidth")
+        scroll_width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert scroll_width <= inner_width, f"{page} scrolls sideways at {width}px"
+        card = browser.find_element(By.CSS_SELECTOR, ".card").rect
+        assert card["x"] >= 0 and card["x"] + card["width"] <= inner_width, f"{page}: card outside the viewport"
+        for button in browser.find_elements(By.CSS_SELECTOR, "button"):
+            rect = button.rect
+            assert rect["x"] >= 0 and rect["x"] + rect["width"] <= inner_width, f"{page}: a button is cut off"
