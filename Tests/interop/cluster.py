@@ -13,6 +13,7 @@ from pathlib import Path
 import requests
 
 from conftest import ROOT, Nginx, free_port, permiso_binary, run_permiso, wait_for_port
+from relying_party import save_log
 
 
 class Redis:
@@ -107,6 +108,7 @@ class Cluster:
         self.nginx.stop()
         for instance in self.instances:
             instance.stop()
+            save_log(instance.log_path, f"cluster-{self.folder.name}-{instance.log_path.name}")
         self.redis.stop()
 
 

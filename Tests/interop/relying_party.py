@@ -25,10 +25,19 @@ SECRET = "conformance-secret"
 DESCRIPTION = re.compile(r'^[\x20-\x21\x23-\x5B\x5D-\x7E]*$')
 
 
+def save_log(path: Path, name: str) -> None:
+    """Keeps a server's log with the screenshots, as a test artifact."""
+    folder = ROOT / "test-artifacts" / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        (folder / name).write_bytes(path.read_bytes())
+
+
 class Provider:
     """`permiso serve` on Tests/interop/conformance.yaml, on a loopback port."""
 
     def __init__(self, folder: Path, extra_clients: str = ""):
+        self.folder = folder
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         config = (ROOT / "Tests" / "interop" / "conformance.yaml").read_text()
@@ -48,6 +57,7 @@ class Provider:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.log.close()
+        save_log(Path(self.log.name), f"serve-{self.folder.name}.log")
 
 
 class Callback:

@@ -296,3 +296,27 @@ def test_oidcc_ensure_request_with_valid_pkce_succeeds(rp):
                          "code_verifier": verifier})
     assert response.status_code == 200, response.text
     assert urllib.parse.urlparse(REDIRECT).scheme == "https"
+
+
+# -- bad input from the client's side (the plans' negative checks, beyond single modules) --
+
+def test_an_alg_none_id_token_hint_is_refused(rp):
+    first = rp.tokens(rp.sign_in())
+    header, payload, _ = first["id_token"].split(".")
+    unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + payload + "."
+    callback = Callback(rp.authorize(prompt="none", id_token_hint=unsigned))
+    rp.check_callback(callback)
+    assert callback["error"] == "invalid_request" and "code" not in callback.params
+
+
+def test_a_tampered_access_token_is_refused_at_userinfo(rp):
+    tokens = rp.tokens(rp.sign_in())
+    header, payload, signature = tokens["access_token"].split(".")
+    import base64
+    import json
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = "someone-else"
+    forged_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    response = rp.userinfo(".".join([header, forged_payload, signature]))
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
