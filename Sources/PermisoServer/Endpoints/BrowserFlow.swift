@@ -200,10 +200,15 @@ struct BrowserFlow: Sendable {
         request: Request,
         _ snapshot: LiveDeployment.Snapshot
     ) throws -> Response {
+        try form("consent", authRequest, request: request, snapshot, context: consentContext(authRequest.scopes, session, snapshot))
+    }
+
+    /// What a consent page shows of the user and the scopes, shared by both flows' consent pages.
+    func consentContext(_ scopes: [String], _ session: LoginSession, _ snapshot: LiveDeployment.Snapshot) -> [String: Any] {
         let config = snapshot.deployment.config
         let username = config.users.first { $0.subject == session.subject }?.username ?? session.subject
-        let scopes = authRequest.scopes.compactMap(config.scope(named:)).map { ["name": $0.name, "description": $0.description] }
-        return try form("consent", authRequest, request: request, snapshot, context: ["username": username, "scopes": scopes])
+        let described = scopes.compactMap(config.scope(named:)).map { ["name": $0.name, "description": $0.description] }
+        return ["username": username, "scopes": described]
     }
 
     /// Reads a posted login or consent form and opens its transaction. A missing or foreign

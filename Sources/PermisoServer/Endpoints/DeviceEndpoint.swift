@@ -154,13 +154,11 @@ struct DeviceEndpoint {
         request: Request,
         _ snapshot: LiveDeployment.Snapshot
     ) throws -> Response {
-        let config = snapshot.deployment.config
-        let username = config.users.first { $0.subject == session.subject }?.username ?? session.subject
-        let scopes = pending.record.scopes.compactMap(config.scope(named:)).map { ["name": $0.name, "description": $0.description] }
-        let context: [String: Any] = [
-            "title": "Allow access", "action": "/device/consent", "clientName": pending.client.name, "username": username,
-            "scopes": scopes, "userCode": UserCode.display(pending.userCode),
-        ]
+        var context = flow.consentContext(pending.record.scopes, session, snapshot)
+        context["title"] = "Allow access"
+        context["action"] = "/device/consent"
+        context["clientName"] = pending.client.name
+        context["userCode"] = UserCode.display(pending.userCode)
         return try flow.boundForm("consent", request: request, snapshot, context: context) {
             DeviceTransaction(userCode: pending.userCode, bindingCookie: $0)
         }
