@@ -1,0 +1,140 @@
+import Benchmark
+import Crypto
+import Foundation
+import PermisoCore
+
+/// The repository's example deployment, loaded once: config, development keys, sealer, signer.
+private enum Fixture {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+    static let configFile = root + "/permiso.yaml"
+
+    static func deployment() throws -> Deployment {
+        try Deployment.load(configFile: configFile, environment: [:], requireSealing: true)
+    }
+
+    static func accessClaims(_ issuer: String) -> AccessTokenClaims {
+        let now = Date()
+        return AccessTokenClaims(
+            iss: issuer,
+            sub: "alice",
+            aud: [issuer],
+            exp: now.addingTimeInterval(600),
+            iat: now,
+            jti: UUID().uuidString,
+            clientID: "cli",
+            scope: ["openid", "email"],
+            authTime: now,
+            sid: "session"
+        )
+    }
+
+    static func code() -> AuthorizationCode {
+        AuthorizationCode(
+            clientID: "cli",
+            redirectURI: "http://127.0.0.1/callback",
+            subject: "alice",
+            scopes: ["openid", "email"],
+            nonce: "n-0123456789",
+            codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            authTime: Date(),
+            sessionID: "session",
+            amr: ["pwd"]
+        )
+    }
+}
+
+private let metrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal, .throughput]
+
+let benchmarks: @Sendable () -> Void = {
+    // Each sample runs a thousand operations, so the setup inside a closure (loading the
+    // deployment, building a signer) is paid once per sample and caches are warm, as in a
+    // running server. RSA and bcrypt, a thousand times slower, run one per sample.
+    Benchmark.defaultConfiguration = .init(metrics: metrics, scalingFactor: .kilo, maxDuration: .seconds(2), maxIterations: 1_000)
+    let slow = Benchmark.Configuration(metrics: metrics, scalingFactor: .one, maxDuration: .seconds(2), maxIterations: 200)
+
+    Benchmark("config load (example config)", configuration: slow) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try PermisoConfig.load(file: Fixture.configFile, environment: [:]))
+        }
+    }
+
+    Benchmark("discovery + JWKS build") { benchmark in
+        let deployment = try Fixture.deployment()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try SiteBuilder.documents(for: deployment))
+        }
+    }
+
+    for purpose in [SealPurpose.code, .refresh, .session] {
+        Benchmark("seal + open, \(purpose.rawValue)") { benchmark in
+            let deployment = try Fixture.deployment()
+            let sealer = Sealer(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString)!
+            let code = Fixture.code()
+            let expires = Date().addingTimeInterval(60)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let sealed = try sealer.seal(code, purpose: purpose, expiresAt: expires)
+                blackHole(try sealer.open(sealed, as: AuthorizationCode.self, purpose: purpose, now: Date()))
+            }
+        }
+    }
+
+    for algorithm in SigningAlgorithm.allCases {
+        let rsa = algorithm == .rs256 || algorithm == .ps256
+        Benchmark("access token, \(algorithm.rawValue)", configuration: rsa ? slow : Benchmark.defaultConfiguration) { benchmark in
+            let deployment = try Fixture.deployment()
+            let issuer = deployment.config.issuer.absoluteString
+            let signer = try await TokenSigner(keys: deployment.keys, issuer: issuer)
+            let claims = Fixture.accessClaims(issuer)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try signer.sign(claims, algorithm: algorithm, type: .accessToken))
+            }
+        }
+    }
+
+    // References for the token figures: the two steps a token is made of, alone.
+    Benchmark("reference: JSONEncoder, access token claims") { benchmark in
+        let claims = Fixture.accessClaims("http://127.0.0.1:8080")
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try encoder.encode(claims))
+        }
+    }
+
+    Benchmark("reference: P-256 signature of 400 bytes (swift-crypto)") { benchmark in
+        let key = P256.Signing.PrivateKey()
+        let input = [UInt8](repeating: 65, count: 400)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try key.signature(for: input))
+        }
+    }
+
+    Benchmark("access token verification, ES256") { benchmark in
+        let deployment = try Fixture.deployment()
+        let issuer = deployment.config.issuer.absoluteString
+        let signer = try await TokenSigner(keys: deployment.keys, issuer: issuer)
+        let token = try signer.sign(Fixture.accessClaims(issuer), algorithm: .es256, type: .accessToken)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try await signer.verifyAccessToken(token, now: Date()))
+        }
+    }
+
+    Benchmark("password verification, bcrypt cost 10 (alice)", configuration: slow) { benchmark in
+        let deployment = try Fixture.deployment()
+        let hash = deployment.config.users.first { $0.username == "alice" }!.passwordHash
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(PasswordHash.verify("alice-password", against: hash))
+        }
+    }
+}
