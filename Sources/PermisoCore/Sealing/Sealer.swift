@@ -70,6 +70,11 @@ public struct Sealer: Sendable {
         var p: Payload
     }
 
+    /// Made once rather than per value (four allocations fewer; package-benchmark shows
+    /// the time goes to the generic Codable work instead). Safe from many threads at once.
+    private static let encoder = JSONEncoder()
+    private static let decoder = JSONDecoder()
+
     /// Seals `payload` until `expiresAt`, with a fresh random `jti` unless the caller
     /// brings one (to key state-store records to the value before handing it out).
     public func seal<Payload: Codable>(
@@ -79,7 +84,7 @@ public struct Sealer: Sendable {
         jti: String = RandomToken.make()
     ) throws -> String {
         let envelope = Envelope(exp: Int64(expiresAt.timeIntervalSince1970.rounded(.down)), jti: jti, p: payload)
-        let plaintext = try JSONEncoder().encode(envelope)
+        let plaintext = try Self.encoder.encode(envelope)
         let header = Data([Self.version]) + active.id
         let box = try AES.GCM.seal(
             plaintext,
@@ -121,7 +126,7 @@ public struct Sealer: Sendable {
             throw .notAuthentic
         }
         // Authentic but unreadable means another version of Permiso sealed it for another payload type.
-        guard let envelope = try? JSONDecoder().decode(Envelope<Payload>.self, from: plaintext) else {
+        guard let envelope = try? Self.decoder.decode(Envelope<Payload>.self, from: plaintext) else {
             throw .malformed
         }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(envelope.exp))
