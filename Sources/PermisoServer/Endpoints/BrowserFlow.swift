@@ -211,40 +211,35 @@ struct BrowserFlow: Sendable {
         return ["username": username, "scopes": described]
     }
 
-    /// Reads a posted login or consent form and opens its transaction. A missing or foreign
-    /// binding cookie, a tampered or expired form, or a malformed body yields the error page
-    /// to show instead (CSRF protection).
+    /// Reads a posted form and opens its transaction. A missing or foreign binding cookie,
+    /// a tampered or expired form, or a malformed body throws `invalid_request`, which
+    /// `page` shows as an error page (CSRF protection).
     func postedForm<Transaction: BoundTransaction>(
         _ request: Request,
         _ snapshot: LiveDeployment.Snapshot,
         as type: Transaction.Type = LoginTransaction.self
-    ) async -> Result<
-        (parameters: FormParameters, transaction: Transaction), PostedFormRejection
-    > {
-        let branding = snapshot.deployment.config.branding
-        let parameters: FormParameters
-        do {
-            parameters = try await FormBody.read(request, limit: 16 * 1024)
-        } catch let error as OAuthError {
-            return .failure(PostedFormRejection(page: pages.error(error, branding: branding)))
-        } catch {
-            return .failure(PostedFormRejection(page: pages.error(.invalidRequest("the form could not be read"), branding: branding)))
-        }
-        guard let tx = parameters["tx"],
-            let transaction = try? snapshot.sealer.open(tx, as: Transaction.self, purpose: .transaction, now: live.clock.now())
-                .payload,
-            transaction.isBound(to: request.cookies[Self.bindingCookie]?.value)
-        else {
-            let error = OAuthError.invalidRequest(
+    ) async throws -> (parameters: FormParameters, transaction: Transaction) {
+        let parameters = try await FormBody.read(request, limit: 16 * 1024)
+        guard let transaction = openBound(parameters["tx"], as: type, request, snapshot) else {
+            throw OAuthError.invalidRequest(
                 "This form has expired or was opened in another browser. Go back to the application and start again."
             )
-            return .failure(PostedFormRejection(page: pages.error(error, branding: branding)))
         }
-        return .success((parameters, transaction))
+        return (parameters, transaction)
     }
-}
 
-/// The page shown instead of continuing a posted form.
-struct PostedFormRejection: Error {
-    var page: Response
+    /// Opens a sealed transaction from a form, only if it is unexpired and bound to this
+    /// browser's binding cookie.
+    func openBound<Transaction: BoundTransaction>(
+        _ sealed: String?,
+        as type: Transaction.Type,
+        _ request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) -> Transaction? {
+        guard let sealed,
+            let transaction = try? snapshot.sealer.open(sealed, as: type, purpose: .transaction, now: live.clock.now()).payload,
+            transaction.isBound(to: request.cookies[Self.bindingCookie]?.value)
+        else { return nil }
+        return transaction
+    }
 }

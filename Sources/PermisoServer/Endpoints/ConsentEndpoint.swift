@@ -13,12 +13,7 @@ struct ConsentEndpoint {
 
     func handle(_ request: Request) async throws -> Response {
         let snapshot = flow.live.snapshot
-        let parameters: FormParameters
-        let transaction: LoginTransaction
-        switch await flow.postedForm(request, snapshot) {
-        case .success(let posted): (parameters, transaction) = posted
-        case .failure(let rejection): return rejection.page
-        }
+        let (parameters, transaction) = try await flow.postedForm(request, snapshot)
         guard var session = try await flow.session(from: request, snapshot) else {
             // Logged out meanwhile: start again from the login page.
             return try await flow.proceed(transaction.request, session: nil, request: request, snapshot)

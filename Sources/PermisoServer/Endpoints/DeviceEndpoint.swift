@@ -77,12 +77,7 @@ struct DeviceEndpoint {
 
     func login(_ request: Request, address: String) async throws -> Response {
         let snapshot = flow.live.snapshot
-        let parameters: FormParameters
-        let transaction: DeviceTransaction
-        switch await flow.postedForm(request, snapshot, as: DeviceTransaction.self) {
-        case .success(let posted): (parameters, transaction) = posted
-        case .failure(let rejection): return rejection.page
-        }
+        let (parameters, transaction) = try await flow.postedForm(request, snapshot, as: DeviceTransaction.self)
         guard let pending = try await pending(transaction.userCode, snapshot) else { return gone(snapshot) }
         let username = parameters["username"] ?? ""
         let verdict = try await LoginEndpoint.verify(
@@ -105,12 +100,7 @@ struct DeviceEndpoint {
 
     func consent(_ request: Request) async throws -> Response {
         let snapshot = flow.live.snapshot
-        let parameters: FormParameters
-        let transaction: DeviceTransaction
-        switch await flow.postedForm(request, snapshot, as: DeviceTransaction.self) {
-        case .success(let posted): (parameters, transaction) = posted
-        case .failure(let rejection): return rejection.page
-        }
+        let (parameters, transaction) = try await flow.postedForm(request, snapshot, as: DeviceTransaction.self)
         guard let pending = try await pending(transaction.userCode, snapshot) else { return gone(snapshot) }
         guard let session = try await flow.session(from: request, snapshot) else {
             // Signed out meanwhile: sign in again, then confirm.

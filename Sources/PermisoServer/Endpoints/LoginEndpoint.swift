@@ -24,12 +24,7 @@ struct LoginEndpoint {
 
     func handle(_ request: Request, context: some RemoteAddressRequestContext) async throws -> Response {
         let snapshot = flow.live.snapshot
-        let parameters: FormParameters
-        let transaction: LoginTransaction
-        switch await flow.postedForm(request, snapshot) {
-        case .success(let posted): (parameters, transaction) = posted
-        case .failure(let rejection): return rejection.page
-        }
+        let (parameters, transaction) = try await flow.postedForm(request, snapshot)
         let username = parameters["username"] ?? ""
         let password = parameters["password"] ?? ""
         func retry(_ message: String) throws -> Response {

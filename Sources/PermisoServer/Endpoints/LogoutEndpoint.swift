@@ -13,7 +13,7 @@ struct LogoutEndpoint {
     let flow: BrowserFlow
 
     /// A pending logout, sealed into the confirmation form and bound to the binding cookie.
-    struct Pending: Codable, Sendable {
+    struct Pending: BoundTransaction {
         var redirect: String?
         var state: String?
         var binding: String
@@ -66,30 +66,15 @@ struct LogoutEndpoint {
             // Nobody to sign out: nothing to confirm.
             return try await logout(nil, redirect: redirect, state: parameters["state"], snapshot)
         }
-        let binding = request.cookies[BrowserFlow.bindingCookie]?.value ?? RandomToken.make()
-        let pending = Pending(redirect: redirect, state: parameters["state"], binding: LoginTransaction.bindingDigest(binding))
-        let sealed = try snapshot.sealer.seal(
-            pending,
-            purpose: .transaction,
-            expiresAt: flow.live.clock.now().addingTimeInterval(BrowserFlow.transactionLifetime)
-        )
-        var context: [String: Any] = ["title": "Sign out", "tx": sealed]
+        var context: [String: Any] = ["title": "Sign out"]
         if let username = config.users.first(where: { $0.subject == session?.subject })?.username { context["username"] = username }
-        var response = flow.pages.render(
-            "logout-confirm",
-            context,
-            branding: config.branding,
-            formTargets: .init(redirectURI: redirect)
-        )
-        response.setCookie(flow.cookie(BrowserFlow.bindingCookie, binding, maxAge: Int(BrowserFlow.transactionLifetime), snapshot))
-        return response
+        return try flow.boundForm("logout-confirm", request: request, snapshot, context: context, formTargets: .init(redirectURI: redirect)) {
+            Pending(redirect: redirect, state: parameters["state"], binding: LoginTransaction.bindingDigest($0))
+        }
     }
 
     private func confirm(_ text: String, request: Request, _ snapshot: LiveDeployment.Snapshot) async throws -> Response {
-        let cookie = request.cookies[BrowserFlow.bindingCookie]?.value
-        guard let pending = try? snapshot.sealer.open(text, as: Pending.self, purpose: .transaction, now: flow.live.clock.now()).payload,
-            LoginTransaction.binding(pending.binding, matches: cookie)
-        else {
+        guard let pending = flow.openBound(text, as: Pending.self, request, snapshot) else {
             return flow.pages.error(
                 .invalidRequest("This sign-out form has expired or was opened in another browser."),
                 branding: snapshot.deployment.config.branding
