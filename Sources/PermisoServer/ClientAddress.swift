@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The address throttling counts a browser by.
 ///
@@ -8,7 +9,7 @@ import Hummingbird
 /// would count all users as one. When the peer is a proxy the operator named
 /// (`permiso serve --trusted-proxy`), the address is the right-most `X-Forwarded-For` entry
 /// that is not itself a trusted proxy: entries further left were written by the client and
-/// prove nothing.
+/// prove nothing. A hop that is not an IP address is not trusted either: the peer counts.
 struct ClientAddress: Sendable {
     let trustedProxies: Set<String>
 
@@ -18,8 +19,8 @@ struct ClientAddress: Sendable {
         let forwarded = request.headers[values: .xForwardedFor]
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }
-        for hop in forwarded.reversed() where !hop.isEmpty && !trustedProxies.contains(hop) {
-            return hop
+        for hop in forwarded.reversed() where !trustedProxies.contains(hop) {
+            return (try? SocketAddress(ipAddress: hop, port: 0)) != nil ? hop : peer
         }
         return peer
     }

@@ -141,6 +141,11 @@ struct ClientAddressTests {
         // A spoofed entry the client wrote sits to the left and is ignored; a second trusted hop is skipped.
         #expect(address.of(request(forwardedFor: ["6.6.6.6, 198.51.100.7", "10.0.0.2"]), peer: "10.0.0.1") == "198.51.100.7")
         #expect(address.of(request(forwardedFor: []), peer: "10.0.0.1") == "10.0.0.1")
+        // Anything but an address in the hop that counts is not believed: the peer counts.
+        for garbage in ["unknown", "198.51.100.7:443", String(repeating: "a", count: 5_000)] {
+            #expect(address.of(request(forwardedFor: ["1.2.3.4, \(garbage)"]), peer: "10.0.0.1") == "10.0.0.1", "\(garbage.prefix(20))")
+        }
+        #expect(address.of(request(forwardedFor: ["2001:db8::7"]), peer: "10.0.0.1") == "2001:db8::7")
         #expect(address.of(request(forwardedFor: ["1.2.3.4"]), peer: nil) == "unknown")
     }
 }
