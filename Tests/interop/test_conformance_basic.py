@@ -126,15 +126,21 @@ def test_oidcc_display(rp, display):
     rp.tokens(rp.sign_in(display=display))
 
 
-def test_oidcc_prompt_login(rp):
+def check_login_asked_again(rp: RelyingParty, wait: float, **request) -> None:
+    """Signs in, waits, then sends `request`: the OP must ask for the password again despite
+    the session, and the new ID token's auth_time must be later."""
     first = rp.tokens(rp.sign_in())
-    time.sleep(1.1)
-    page = rp.authorize(prompt="login")
-    assert page.status_code == 200 and 'name="password"' in page.text, "prompt=login must ask again despite the session"
+    time.sleep(wait)
+    page = rp.authorize(**request)
+    assert page.status_code == 200 and 'name="password"' in page.text, f"{request} must ask again despite the session"
     callback = Callback(rp.log_in(page))
     rp.check_callback(callback)
     second = rp.tokens(callback)
     assert second["claims"]["auth_time"] > first["claims"]["auth_time"]
+
+
+def test_oidcc_prompt_login(rp):
+    check_login_asked_again(rp, 1.1, prompt="login")
 
 
 def test_oidcc_prompt_none_not_logged_in(rp):
@@ -153,14 +159,7 @@ def test_oidcc_prompt_none_logged_in(rp):
 
 
 def test_oidcc_max_age_1(rp):
-    first = rp.tokens(rp.sign_in())
-    time.sleep(2)
-    page = rp.authorize(max_age="1")
-    assert page.status_code == 200 and 'name="password"' in page.text, "a login older than max_age must be repeated"
-    callback = Callback(rp.log_in(page))
-    rp.check_callback(callback)
-    second = rp.tokens(callback)
-    assert second["claims"]["auth_time"] > first["claims"]["auth_time"]
+    check_login_asked_again(rp, 2, max_age="1")
 
 
 def test_oidcc_max_age_10000(rp):

@@ -51,22 +51,14 @@ struct DeviceEndpoint {
         let snapshot = flow.live.snapshot
         let typed = try await FormBody.read(request, limit: 16 * 1024)["user_code"] ?? ""
         switch try await verification(snapshot).lookup(typed, address: address) {
-        case .failure(.malformed):
-            return entryPage(
-                request,
-                typed: typed,
-                error: "Enter the 8-letter code your device shows, like BCDF-GHJK.",
-                status: .badRequest
-            )
-        case .failure(.unknown):
-            return entryPage(
-                request,
-                typed: typed,
-                error: "That code is not valid, has expired or was already used. Check the code on your device.",
-                status: .badRequest
-            )
-        case .failure(.throttled):
-            return entryPage(request, typed: typed, error: "Too many attempts. Wait a few minutes and try again.", status: .tooManyRequests)
+        case .failure(let problem):
+            let (message, status): (String, HTTPResponse.Status) =
+                switch problem {
+                case .malformed: ("Enter the 8-letter code your device shows, like BCDF-GHJK.", .badRequest)
+                case .unknown: ("That code is not valid, has expired or was already used. Check the code on your device.", .badRequest)
+                case .throttled: ("Too many attempts. Wait a few minutes and try again.", .tooManyRequests)
+                }
+            return entryPage(request, typed: typed, error: message, status: status)
         case .success(let pending):
             guard let session = try await flow.session(from: request, snapshot) else {
                 return try loginPage(pending, request: request, snapshot)
