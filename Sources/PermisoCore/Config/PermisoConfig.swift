@@ -14,14 +14,70 @@ public struct PermisoConfig: Sendable, Equatable {
     public var branding: Branding
     /// Standard scopes first, then the custom ones by name.
     public var scopes: [ScopeDefinition]
-    public var clients: [ClientConfig]
-    public var users: [UserConfig]
+    public var clients: [ClientConfig] { didSet { index = Index(clients: clients, users: users) } }
+    public var users: [UserConfig] { didSet { index = Index(clients: clients, users: users) } }
+    /// Clients and users by the keys requests name them with, built once per load: every
+    /// token, userinfo and login request looks one up, and a config may hold 100,000.
+    private var index: Index
+
+    public init(
+        file: String,
+        issuer: URL,
+        serviceURL: URL,
+        keysDirectory: String,
+        stateStore: StateStoreLocation,
+        lifetimes: Lifetimes,
+        site: SitePublishing,
+        branding: Branding,
+        scopes: [ScopeDefinition],
+        clients: [ClientConfig],
+        users: [UserConfig]
+    ) {
+        self.file = file
+        self.issuer = issuer
+        self.serviceURL = serviceURL
+        self.keysDirectory = keysDirectory
+        self.stateStore = stateStore
+        self.lifetimes = lifetimes
+        self.site = site
+        self.branding = branding
+        self.scopes = scopes
+        self.clients = clients
+        self.users = users
+        self.index = Index(clients: clients, users: users)
+    }
 
     public func client(id: String) -> ClientConfig? {
-        clients.first { $0.id == id }
+        index.clientsByID[id].map { clients[$0] }
+    }
+
+    public func user(subject: String) -> UserConfig? {
+        index.usersBySubject[subject].map { users[$0] }
+    }
+
+    /// Usernames match case-insensitively, as the loader keeps them unique.
+    public func user(username: String) -> UserConfig? {
+        index.usersByUsername[username.lowercased()].map { users[$0] }
     }
 
     public func scope(named name: String) -> ScopeDefinition? {
         scopes.first { $0.name == name }
+    }
+
+    private struct Index: Sendable, Equatable {
+        var clientsByID: [String: Int] = [:]
+        var usersBySubject: [String: Int] = [:]
+        var usersByUsername: [String: Int] = [:]
+
+        /// The first of duplicates wins, as `first(where:)` did; the loader refuses duplicates anyway.
+        init(clients: [ClientConfig], users: [UserConfig]) {
+            for (position, client) in clients.enumerated() where clientsByID[client.id] == nil {
+                clientsByID[client.id] = position
+            }
+            for (position, user) in users.enumerated() {
+                if usersBySubject[user.subject] == nil { usersBySubject[user.subject] = position }
+                if usersByUsername[user.username.lowercased()] == nil { usersByUsername[user.username.lowercased()] = position }
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ public struct AuthorizationCodeGrant: Sendable {
             throw .invalidGrant("redirect_uri does not match the authorization request")
         }
         try PKCE.verify(verifier: parameters["code_verifier"], challenge: code.codeChallenge)
-        guard let user = issuer.deployment.config.users.first(where: { $0.subject == code.subject }) else {
+        guard let user = issuer.deployment.config.user(subject: code.subject) else {
             throw .invalidGrant("the user of this code no longer exists")
         }
         let family = sealed.jti

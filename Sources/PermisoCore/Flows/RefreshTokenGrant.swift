@@ -37,7 +37,7 @@ public struct RefreshTokenGrant: Sendable {
                 throw .invalidScope("scope \(extra) was not granted to this refresh token")
             }
         }
-        guard let user = issuer.deployment.config.users.first(where: { $0.subject == token.subject }) else {
+        guard let user = issuer.deployment.config.user(subject: token.subject) else {
             throw .invalidGrant("the user of this refresh token no longer exists")
         }
         let refreshLifetime = TimeInterval(issuer.deployment.config.lifetimes.refreshToken)

@@ -206,7 +206,7 @@ struct BrowserFlow: Sendable {
     /// What a consent page shows of the user and the scopes, shared by both flows' consent pages.
     func consentContext(_ scopes: [String], _ session: LoginSession, _ snapshot: LiveDeployment.Snapshot) -> [String: Any] {
         let config = snapshot.deployment.config
-        let username = config.users.first { $0.subject == session.subject }?.username ?? session.subject
+        let username = config.user(subject: session.subject)?.username ?? session.subject
         let described = scopes.compactMap(config.scope(named:)).map { ["name": $0.name, "description": $0.description] }
         return ["username": username, "scopes": described]
     }

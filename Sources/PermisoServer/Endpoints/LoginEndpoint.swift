@@ -70,7 +70,7 @@ struct LoginEndpoint {
             return byUser > attemptsPerWindow || byAddress > attemptsPerWindow * 5
         }
         if limited { return .failure(Refusal(message: "Too many sign-in attempts. Wait a few minutes and try again.")) }
-        let user = snapshot.deployment.config.users.first { $0.username.lowercased() == username.lowercased() }
+        let user = snapshot.deployment.config.user(username: username)
         let valid = PasswordHash.verify(password, against: user?.passwordHash ?? decoyHash) && user != nil
         guard let user, valid else { return .failure(Refusal(message: "The username or password is incorrect.")) }
         // Only failures stay counted: a user signing in to many apps is not throttled.

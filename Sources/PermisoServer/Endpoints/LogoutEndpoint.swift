@@ -67,7 +67,7 @@ struct LogoutEndpoint {
             return try await logout(nil, redirect: redirect, state: parameters["state"], snapshot)
         }
         var context: [String: Any] = ["title": "Sign out"]
-        if let username = config.users.first(where: { $0.subject == session?.subject })?.username { context["username"] = username }
+        if let session, let username = config.user(subject: session.subject)?.username { context["username"] = username }
         return try flow.boundForm("logout-confirm", request: request, snapshot, context: context, formTargets: .init(redirectURI: redirect)) {
             Pending(redirect: redirect, state: parameters["state"], binding: LoginTransaction.bindingDigest($0))
         }

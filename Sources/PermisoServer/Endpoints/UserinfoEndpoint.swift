@@ -54,7 +54,7 @@ struct UserinfoEndpoint {
         if let sid = claims.sid, (try? await live.store.isDenied("sid:\(sid)")) == true {
             throw BearerError(.invalidToken("the session of this token has ended"))
         }
-        guard let user = snapshot.deployment.config.users.first(where: { $0.subject == claims.subject }) else {
+        guard let user = snapshot.deployment.config.user(subject: claims.subject) else {
             throw BearerError(.invalidToken("the user of this token no longer exists"))
         }
         var body = snapshot.tokenIssuer.releasedClaims(user, scopes: claims.scopes)

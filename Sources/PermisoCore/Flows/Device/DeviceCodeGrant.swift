@@ -58,7 +58,7 @@ public struct DeviceCodeGrant: Sendable {
             }
         }
         guard let subject = record.subject, let authTime = record.authTime, let sessionID = record.sessionID,
-            let user = issuer.deployment.config.users.first(where: { $0.subject == subject })
+            let user = issuer.deployment.config.user(subject: subject)
         else { throw .invalidGrant("the user who approved this device no longer exists") }
         return try await issuer.issue(
             .init(
