@@ -171,6 +171,14 @@ struct FormParametersTests {
         #expect(try FormParameters.parse("").values.isEmpty)
     }
 
+    @Test("Separators at the edges, = inside a value and raw UTF-8 are read the way the escaped forms are")
+    func edges() throws {
+        let form = try FormParameters.parse("&&a=x=y&&b=café+naïve&c&")
+        #expect(form.values == ["a": "x=y", "b": "café naïve"])
+        #expect(try FormParameters.parse("b=caf%C3%A9") == FormParameters(["b": "café"]))
+        #expect(FormParameters.decode("client%3Aid+one"[...]) == "client:id one")
+    }
+
     @Test(
         "Bad escapes, non-UTF-8 bytes and repeats are invalid_request",
         arguments: ["a=%", "a=%4", "a=%G1", "a=%C3", "a=%FF%FE", "a=1&a=2", "%ZZ=1"]

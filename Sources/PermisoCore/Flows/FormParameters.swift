@@ -13,40 +13,60 @@ public struct FormParameters: Sendable, Equatable {
 
     public subscript(name: String) -> String? { values[name] }
 
-    public static func parse(_ text: some StringProtocol) throws(OAuthError) -> FormParameters {
+    public static func parse(_ text: String) throws(OAuthError) -> FormParameters {
+        var text = text
+        return try text.withUTF8 { parse(bytes: $0) }.get()
+    }
+
+    /// On the UTF-8 bytes, not on `some StringProtocol`: a generic parse is not specialised
+    /// across the module boundary, and its unspecialised `split` (witness tables, metadata
+    /// lookups) was a tenth of a client_credentials request.
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<FormParameters, OAuthError> {
         var values: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(parts[0]), let value = decode(parts.count > 1 ? parts[1] : "") else {
-                throw .invalidRequest("the parameters are not valid form encoding")
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            let pair = bytes[start..<end]
+            start = end + 1
+            if pair.isEmpty { continue }
+            let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            let valueStart = equals == pair.endIndex ? equals : equals + 1
+            guard let name = decode(pair[..<equals]), let value = decode(pair[valueStart...]) else {
+                return .failure(.invalidRequest("the parameters are not valid form encoding"))
             }
-            guard values[name] == nil else { throw .invalidRequest("parameter \(name) is repeated") }
+            guard values[name] == nil else { return .failure(.invalidRequest("parameter \(name) is repeated")) }
             if !value.isEmpty { values[name] = value }
         }
-        return FormParameters(values)
+        return .success(FormParameters(values))
     }
 
     /// The form decoding of one name or value: `+` is a space, `%XX` a byte, the whole UTF-8.
-    ///
+    static func decode(_ text: Substring) -> String? {
+        var text = text
+        return text.withUTF8 { decode($0[...]) }
+    }
+
     /// By hand on the bytes: Foundation's `replacingOccurrences` + `removingPercentEncoding`
-    /// bridge through NSString and were a tenth of a token request's time.
-    static func decode(_ text: some StringProtocol) -> String? {
-        let utf8 = text.utf8
-        guard utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
+    /// bridge through NSString and were a tenth of a token request's time. The bytes come
+    /// from a `String` cut at ASCII delimiters, so without escapes they are valid UTF-8 already.
+    private static func decode(_ utf8: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        guard utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(decoding: utf8, as: UTF8.self)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count)
         var index = utf8.startIndex
         while index != utf8.endIndex {
             let byte = utf8[index]
-            index = utf8.index(after: index)
+            index += 1
             switch byte {
             case UInt8(ascii: "+"):
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 guard index != utf8.endIndex, let high = hexValue(utf8[index]) else { return nil }
-                index = utf8.index(after: index)
+                index += 1
                 guard index != utf8.endIndex, let low = hexValue(utf8[index]) else { return nil }
-                index = utf8.index(after: index)
+                index += 1
                 bytes.append(high << 4 | low)
             default:
                 bytes.append(byte)
