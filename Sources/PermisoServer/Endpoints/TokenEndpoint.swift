@@ -98,9 +98,14 @@ enum FormBody {
 
 /// JSON bodies of the OAuth endpoints: never cached (RFC 6749 §5.1).
 enum JSONResponse {
-    static func noStore(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    /// Made once: a JSONEncoder per response was a measurable share of a token request.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func noStore(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
         headers[HTTPField.Name("Pragma")!] = "no-cache"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
