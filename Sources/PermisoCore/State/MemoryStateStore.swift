@@ -1,95 +1,126 @@
 public import Foundation
+internal import Synchronization
 
 /// The embedded state store: correct for one instance, lost on restart.
 ///
-/// An actor, so each operation is atomic the way Redis's single commands are. Expired
-/// entries are dropped as they are met and swept every `sweepInterval` writes, so memory
-/// stays proportional to what is live.
-public actor MemoryStateStore: StateStore {
+/// Each operation holds one lock for a few dictionary steps, so each is atomic the way
+/// Redis's single commands are. A lock rather than an actor: an actor is one queue all
+/// requests wait in, and with the tasks on NIO's event loops (see `permiso serve`) its
+/// queue drained on one loop while that loop's connections waited — code exchanges had a
+/// p99 of over a second. Expired entries are dropped as they are met and swept every
+/// `sweepInterval` writes, so memory stays proportional to what is live.
+public final class MemoryStateStore: StateStore {
     private struct Entry {
         var value: String
         var expires: Date
     }
 
-    private var values: [String: Entry] = [:]
-    private var denials: [String: Date] = [:]
-    private var counters: [String: (count: Int, expires: Date)] = [:]
-    private var writesSinceSweep = 0
-    private let sweepInterval = 1_024
+    private struct Tables {
+        var values: [String: Entry] = [:]
+        var denials: [String: Date] = [:]
+        var counters: [String: (count: Int, expires: Date)] = [:]
+        var writesSinceSweep = 0
+
+        mutating func live(_ key: String, _ now: Date) -> Entry? {
+            guard let entry = values[key] else { return nil }
+            if entry.expires > now { return entry }
+            values[key] = nil
+            return nil
+        }
+
+        mutating func noteWrite(_ now: Date) {
+            writesSinceSweep += 1
+            guard writesSinceSweep >= MemoryStateStore.sweepInterval else { return }
+            writesSinceSweep = 0
+            values = values.filter { $0.value.expires > now }
+            denials = denials.filter { $0.value > now }
+            counters = counters.filter { $0.value.expires > now }
+        }
+    }
+
+    private static let sweepInterval = 1_024
+    private let tables = Mutex(Tables())
     private let clock: any WallClock
 
     public init(clock: any WallClock = SystemWallClock()) {
         self.clock = clock
     }
 
-    public func claimOnce(_ key: String, lifetime: Int) -> Bool {
-        insert(key, value: "1", lifetime: lifetime)
+    public func claimOnce(_ key: String, lifetime: Int) async -> Bool {
+        insertNow(key, value: "1", lifetime: lifetime)
     }
 
-    public func deny(_ key: String, until: Date) {
-        // A second denial never shortens the first.
-        denials[key] = max(until, denials[key] ?? until)
-        noteWrite(clock.now())
-    }
-
-    public func isDenied(_ key: String) -> Bool {
-        guard let until = denials[key] else { return false }
-        if until > clock.now() { return true }
-        denials[key] = nil
-        return false
-    }
-
-    public func increment(_ key: String, window: Int) -> Int {
+    public func deny(_ key: String, until: Date) async {
         let now = clock.now()
-        var counter: (count: Int, expires: Date) = (0, now.addingTimeInterval(TimeInterval(window)))
-        if let existing = counters[key], existing.expires > now { counter = existing }
-        counter.count += 1
-        counters[key] = counter
-        noteWrite(now)
-        return counter.count
+        tables.withLock { tables in
+            // A second denial never shortens the first.
+            tables.denials[key] = max(until, tables.denials[key] ?? until)
+            tables.noteWrite(now)
+        }
     }
 
-    public func decrement(_ key: String) {
-        guard var counter = counters[key], counter.expires > clock.now(), counter.count > 0 else { return }
-        counter.count -= 1
-        counters[key] = counter
-    }
-
-    public func insert(_ key: String, value: String, lifetime: Int) -> Bool {
+    public func isDenied(_ key: String) async -> Bool {
         let now = clock.now()
-        if live(key, now) != nil { return false }
-        values[key] = Entry(value: value, expires: now.addingTimeInterval(TimeInterval(lifetime)))
-        noteWrite(now)
-        return true
+        return tables.withLock { tables in
+            guard let until = tables.denials[key] else { return false }
+            if until > now { return true }
+            tables.denials[key] = nil
+            return false
+        }
     }
 
-    public func value(_ key: String) -> String? {
-        live(key, clock.now())?.value
+    public func increment(_ key: String, window: Int) async -> Int {
+        let now = clock.now()
+        return tables.withLock { tables in
+            var counter: (count: Int, expires: Date) = (0, now.addingTimeInterval(TimeInterval(window)))
+            if let existing = tables.counters[key], existing.expires > now { counter = existing }
+            counter.count += 1
+            tables.counters[key] = counter
+            tables.noteWrite(now)
+            return counter.count
+        }
     }
 
-    public func replace(_ key: String, expected: String, with new: String) -> Bool {
-        guard var entry = live(key, clock.now()), entry.value == expected else { return false }
-        entry.value = new
-        values[key] = entry
-        return true
+    public func decrement(_ key: String) async {
+        let now = clock.now()
+        tables.withLock { tables in
+            guard var counter = tables.counters[key], counter.expires > now, counter.count > 0 else { return }
+            counter.count -= 1
+            tables.counters[key] = counter
+        }
+    }
+
+    public func insert(_ key: String, value: String, lifetime: Int) async -> Bool {
+        insertNow(key, value: value, lifetime: lifetime)
+    }
+
+    public func value(_ key: String) async -> String? {
+        let now = clock.now()
+        return tables.withLock { $0.live(key, now)?.value }
+    }
+
+    public func replace(_ key: String, expected: String, with new: String) async -> Bool {
+        let now = clock.now()
+        return tables.withLock { tables in
+            guard var entry = tables.live(key, now), entry.value == expected else { return false }
+            entry.value = new
+            tables.values[key] = entry
+            return true
+        }
     }
 
     /// How many entries are held, expired or not; for tests of the sweep.
-    public var entryCount: Int { values.count + denials.count + counters.count }
-
-    private func live(_ key: String, _ now: Date) -> Entry? {
-        guard let entry = values[key] else { return nil }
-        if entry.expires > now { return entry }
-        values[key] = nil
-        return nil
+    public var entryCount: Int {
+        tables.withLock { $0.values.count + $0.denials.count + $0.counters.count }
     }
 
-    private func noteWrite(_ now: Date) {
-        writesSinceSweep += 1
-        guard writesSinceSweep >= sweepInterval else { return }
-        writesSinceSweep = 0
-        values = values.filter { $0.value.expires > now }
-        denials = denials.filter { $0.value > now }
-        counters = counters.filter { $0.value.expires > now }
+    private func insertNow(_ key: String, value: String, lifetime: Int) -> Bool {
+        let now = clock.now()
+        return tables.withLock { tables in
+            if tables.live(key, now) != nil { return false }
+            tables.values[key] = Entry(value: value, expires: now.addingTimeInterval(TimeInterval(lifetime)))
+            tables.noteWrite(now)
+            return true
+        }
     }
 }
