@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "PermisoCore",
                 "PermisoRedis",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import JWTKit
 import Testing
 
 @testable import PermisoCore
@@ -81,6 +82,68 @@ struct TokenSignerTests {
             }
             #expect(valid, "\(algorithm)")
         }
+    }
+
+    @Test(
+        "Tokens an independent signer (jwt-kit) makes with the published keys verify, with every algorithm",
+        arguments: SigningAlgorithm.allCases
+    )
+    func verifiesIndependentSignatures(_ algorithm: SigningAlgorithm) async throws {
+        let ring = try ring()
+        let key = try #require(ring.activeKey(for: algorithm))
+        let keys = JWTKeyCollection()
+        let kid = JWKIdentifier(string: key.kid)
+        switch key.material {
+        case .rsa(let rsa):
+            let jwtKey = try Insecure.RSA.PrivateKey(backing: rsa)
+            if algorithm == .ps256 {
+                await keys.add(pss: jwtKey, digestAlgorithm: .sha256, kid: kid)
+            } else {
+                await keys.add(rsa: jwtKey, digestAlgorithm: .sha256, kid: kid)
+            }
+        case .p256(let p256): await keys.add(ecdsa: try ES256PrivateKey(backing: p256), kid: kid)
+        case .ed25519(let ed25519): await keys.add(eddsa: EdDSA.PrivateKey(backing: ed25519), kid: kid)
+        }
+        var header = JWTHeader()
+        header.typ = "at+jwt"
+        let token = try await keys.sign(claims(), kid: kid, header: header)
+        let signer = try await TokenSigner(keys: ring, issuer: Self.issuer)
+        #expect(try await signer.verifyAccessToken(token, now: now) == claims())
+    }
+
+    @Test(
+        "A changed payload, a changed or truncated signature, or another key of the same algorithm fails",
+        arguments: SigningAlgorithm.allCases
+    )
+    func forgeriesPerAlgorithm(_ algorithm: SigningAlgorithm) async throws {
+        let ring = try ring()
+        let signer = try await TokenSigner(keys: ring, issuer: Self.issuer)
+        let genuine = try signer.sign(claims(), algorithm: algorithm, type: .accessToken)
+        let parts = genuine.split(separator: ".").map(String.init)
+        var elevated = claims()
+        elevated.scope = "openid email admin"
+        let tampered = parts[0] + "." + (try JSONEncoder().encode(elevated)).base64URLEncodedString + "." + parts[2]
+        var signature = try #require(Data(base64URLEncoded: parts[2]))
+        signature[signature.count / 2] ^= 0x01
+        let flipped = parts[0] + "." + parts[1] + "." + signature.base64URLEncodedString
+        let truncated = parts[0] + "." + parts[1] + "." + signature.dropLast().base64URLEncodedString
+        // A key of the same algorithm that is not this issuer's, under the active key's kid.
+        let input = Data((parts[0] + "." + parts[1]).utf8)
+        let foreignSignature: Data
+        switch algorithm {
+        case .rs256:
+            foreignSignature = try _RSA.Signing.PrivateKey(keySize: .bits2048).signature(for: input, padding: .insecurePKCS1v1_5).rawRepresentation
+        case .ps256: foreignSignature = try _RSA.Signing.PrivateKey(keySize: .bits2048).signature(for: input, padding: .PSS).rawRepresentation
+        case .es256: foreignSignature = try P256.Signing.PrivateKey().signature(for: input).rawRepresentation
+        case .edDSA: foreignSignature = try Curve25519.Signing.PrivateKey().signature(for: input)
+        }
+        let foreign = parts[0] + "." + parts[1] + "." + foreignSignature.base64URLEncodedString
+        for (name, token) in [("tampered", tampered), ("flipped", flipped), ("truncated", truncated), ("foreign", foreign)] {
+            await #expect(throws: OAuthError.invalidToken("the access token's signature or contents are not valid"), "\(name)") {
+                try await signer.verifyAccessToken(token, now: now)
+            }
+        }
+        #expect(try await signer.verifyAccessToken(genuine, now: now) == claims())
     }
 
     @Test("alg none, a tampered payload, a foreign key, a swapped alg, an unknown kid and garbage are refused")

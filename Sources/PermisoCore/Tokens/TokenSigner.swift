@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 public import Foundation
 public import JWTKit
 
@@ -6,15 +7,18 @@ public import JWTKit
 ///
 /// Signing uses each algorithm's active key, called directly: OpenSSL for RSA (DESIGN.md),
 /// swift-crypto for P-256 and Ed25519, with each token type's JOSE header encoded once. A
-/// token is then one payload encoding and one signature, with no hop into jwt-kit's key
-/// collection (an actor) on the request path. Verification stays with jwt-kit. Verification accepts any published key (next,
-/// active, retired), found by `kid` only: an unknown `kid`, a header `alg` other than the
-/// key's own, `none`, or the wrong `typ` is refused before jwt-kit checks the signature.
+/// token is then one payload encoding and one signature. Verification accepts any published
+/// key (next, active, retired), found by `kid` only: an unknown `kid`, a header `alg` other
+/// than the key's own, `none`, or the wrong `typ` is refused before the signature is checked,
+/// with that key's swift-crypto public key. Neither path goes through jwt-kit's key
+/// collection: it is an actor, one queue every userinfo request waited in (a p99 of 0.2 s
+/// under load with the tasks on NIO's event loops), and its verification cost 125 µs and 83
+/// allocations where the signature check itself is a third of that.
 public struct TokenSigner: Sendable {
-    private let collection: JWTKeyCollection
     /// The active key of each algorithm, ready to sign.
     private let active: [SigningAlgorithm: ActiveKey]
-    private let published: [String: SigningAlgorithm]
+    /// Every published key by `kid`: its algorithm and its public key.
+    private let published: [String: PublishedKey]
     public let issuer: String
 
     /// An active key: its signing primitive and its headers, base64url-encoded once per token type.
@@ -22,6 +26,31 @@ public struct TokenSigner: Sendable {
         var kid: String
         var signer: Signer
         var headers: [TokenType: String]
+    }
+
+    private struct PublishedKey: Sendable {
+        var algorithm: SigningAlgorithm
+        var verifier: Verifier
+    }
+
+    private enum Verifier: Sendable {
+        case rsa(_RSA.Signing.PublicKey, _RSA.Signing.Padding)
+        case p256(P256.Signing.PublicKey)
+        case ed25519(Curve25519.Signing.PublicKey)
+
+        /// RS256/PS256 hash with SHA-256 (swift-crypto's default for data); ES256 signatures
+        /// are R || S (RFC 7518 §3.4), so anything but 64 bytes is refused.
+        func isValid(_ signature: Data, for input: ArraySlice<UInt8>) -> Bool {
+            switch self {
+            case .rsa(let key, let padding):
+                key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: input, padding: padding)
+            case .p256(let key):
+                (try? P256.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) }
+                    ?? false
+            case .ed25519(let key):
+                key.isValidSignature(signature, for: input)
+            }
+        }
     }
 
     private enum Signer: Sendable {
@@ -39,6 +68,13 @@ public struct TokenSigner: Sendable {
         }
     }
 
+    /// Claims are NumericDates in seconds (RFC 7519 §2), as the encoder writes them.
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
+
     /// One encoder for every payload: encoding is safe from many threads at once.
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -49,25 +85,16 @@ public struct TokenSigner: Sendable {
     }()
 
     public init(keys: KeyRing, issuer: String) async throws {
-        let collection = JWTKeyCollection()
-        var published: [String: SigningAlgorithm] = [:]
+        var published: [String: PublishedKey] = [:]
         for entry in keys.signing {
             let key = entry.key
-            let kid = JWKIdentifier(string: key.kid)
+            let verifier: Verifier
             switch key.material {
-            case .rsa(let rsa):
-                let jwtKey = try Insecure.RSA.PrivateKey(backing: rsa)
-                if key.algorithm == .ps256 {
-                    await collection.add(pss: jwtKey, digestAlgorithm: .sha256, kid: kid)
-                } else {
-                    await collection.add(rsa: jwtKey, digestAlgorithm: .sha256, kid: kid)
-                }
-            case .p256(let p256):
-                await collection.add(ecdsa: try ES256PrivateKey(backing: p256), kid: kid)
-            case .ed25519(let ed25519):
-                await collection.add(eddsa: EdDSA.PrivateKey(backing: ed25519), kid: kid)
+            case .rsa(let rsa): verifier = .rsa(rsa.publicKey, key.algorithm == .ps256 ? .PSS : .insecurePKCS1v1_5)
+            case .p256(let p256): verifier = .p256(p256.publicKey)
+            case .ed25519(let ed25519): verifier = .ed25519(ed25519.publicKey)
             }
-            published[key.kid] = key.algorithm
+            published[key.kid] = PublishedKey(algorithm: key.algorithm, verifier: verifier)
         }
         var active: [SigningAlgorithm: ActiveKey] = [:]
         for algorithm in SigningAlgorithm.allCases {
@@ -86,9 +113,6 @@ public struct TokenSigner: Sendable {
             active[algorithm] = ActiveKey(kid: key.kid, signer: signer, headers: headers)
         }
         self.active = active
-        // Without a default, jwt-kit cannot fall back to some key when a kid is unknown.
-        _ = await collection.clearDefault()
-        self.collection = collection
         self.published = published
         self.issuer = issuer
     }
@@ -110,11 +134,7 @@ public struct TokenSigner: Sendable {
 
     /// Verifies an access token this deployment issued and that is still valid at `now`.
     public func verifyAccessToken(_ token: String, now: Date) async throws(OAuthError) -> AccessTokenClaims {
-        try checkHeader(token, type: .accessToken)
-        let claims: AccessTokenClaims
-        do {
-            claims = try await collection.verify(token, as: AccessTokenClaims.self)
-        } catch {
+        guard let claims = try verifiedClaims(token, type: .accessToken, as: AccessTokenClaims.self) else {
             throw .invalidToken("the access token's signature or contents are not valid")
         }
         guard claims.iss.value == issuer else { throw .invalidToken("the access token was issued by someone else") }
@@ -125,30 +145,38 @@ public struct TokenSigner: Sendable {
     /// Verifies an ID token this deployment issued, expired or not: RP-initiated logout's
     /// `id_token_hint` is often an old token (OpenID RP-Initiated Logout 1.0 §2).
     public func verifyIDTokenHint(_ token: String) async throws(OAuthError) -> IDTokenClaims {
-        try checkHeader(token, type: .idToken)
-        let claims: IDTokenClaims
-        do {
-            claims = try await collection.verify(token, as: IDTokenClaims.self)
-        } catch {
+        guard let claims = try verifiedClaims(token, type: .idToken, as: IDTokenClaims.self) else {
             throw .invalidRequest("id_token_hint is not a valid ID token")
         }
         guard claims.iss == issuer else { throw .invalidRequest("id_token_hint was issued by someone else") }
         return claims
     }
 
-    /// The header must name a published key, that key's own algorithm, and the expected type.
-    private func checkHeader(_ token: String, type: TokenType) throws(OAuthError) {
+    /// The claims of `token` if its signature is valid; nil if the signature or the payload is not.
+    /// The header must name a published key, that key's own algorithm, and the expected type,
+    /// else the error says which.
+    private func verifiedClaims<Claims: Decodable>(
+        _ token: String,
+        type: TokenType,
+        as: Claims.Type
+    ) throws(OAuthError) -> Claims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count <= 16_384, let data = Data(base64URLEncoded: parts[0]),
-            let header = try? JSONDecoder().decode(Header.self, from: data)
+            let header = try? Self.decoder.decode(Header.self, from: data)
         else { throw .invalidToken("the access token is not a signed JWT") }
-        guard let kid = header.kid, let algorithm = published[kid] else {
+        guard let kid = header.kid, let key = published[kid] else {
             throw .invalidToken("the access token's key is not one of this issuer's")
         }
-        guard header.alg == algorithm.rawValue else { throw .invalidToken("the access token's alg does not match its key") }
+        guard header.alg == key.algorithm.rawValue else { throw .invalidToken("the access token's alg does not match its key") }
         guard header.typ?.lowercased() == type.rawValue.lowercased() else {
             throw .invalidToken("the token is not an access token (typ \(header.typ ?? "missing"))")
         }
+        // The signing input is the token's own first two parts, byte for byte (RFC 7515 §5.2).
+        let input = Array(token.utf8).prefix(parts[0].utf8.count + 1 + parts[1].utf8.count)
+        guard let signature = Data(base64URLEncoded: parts[2]), key.verifier.isValid(signature, for: input),
+            let payload = Data(base64URLEncoded: parts[1])
+        else { return nil }
+        return try? Self.decoder.decode(Claims.self, from: payload)
     }
 
     private struct Header: Decodable {
