@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import PermisoCore
 import PermisoServer
 
@@ -30,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     var trustedProxies: [String] = []
 
     func run() async throws {
+        // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
+        // threads: a request no longer hops from the loop that read it to the pool and back,
+        // and the process has half the threads. Blocking work (password hashes) goes to NIO's
+        // thread pool instead.
+        let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var logger = Logger(label: "permiso")
         logger.logLevel = .info
         let live: LiveDeployment
@@ -45,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             metadata: [
                 "issuer": .string(config.issuer.absoluteString), "listen": .string("\(host):\(port)"),
                 "clients": .stringConvertible(config.clients.count),
+                "executor": .string(onEventLoops ? "event loops" : "default"),
             ]
         )
         try await PermisoApplication.make(
