@@ -36,7 +36,7 @@ public final class LiveDeployment: Sendable {
 
     public let configFile: String
     /// Lives across reloads: it caches verified client secrets by their hash.
-    public let authenticator = ClientAuthenticator()
+    public let authenticator = ClientAuthenticator(verifier: ThreadPoolPasswordVerifier())
     public let clock: any WallClock
     /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions.
     public let store: any StateStore

@@ -31,13 +31,16 @@ public final class ClientAuthenticator: Sendable {
     /// the hash, so a changed secret in the config starts afresh; values are salted digests.
     private let verified = Mutex<[String: Data]>([:])
     private let cacheSalt = SymmetricKey(size: .bits256)
+    private let verifier: any PasswordVerifier
 
-    public init() {}
+    public init(verifier: any PasswordVerifier = InlinePasswordVerifier()) {
+        self.verifier = verifier
+    }
 
     public func authenticate(
         _ presented: Presented,
         config: PermisoConfig
-    ) throws(ClientAuthenticationError)
+    ) async throws(ClientAuthenticationError)
         -> Authenticated
     {
         let basic: (id: String, secret: String)?
@@ -74,19 +77,19 @@ public final class ClientAuthenticator: Sendable {
             )
         }
         if let hash = client.secretHash {
-            guard let secret = basicSecret ?? postSecret, verify(secret, against: hash) else {
+            guard let secret = basicSecret ?? postSecret, await verify(secret, against: hash) else {
                 throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
             }
         }
         return Authenticated(client: client, method: method)
     }
 
-    private func verify(_ secret: String, against hash: String) -> Bool {
+    private func verify(_ secret: String, against hash: String) async -> Bool {
         let digest = Data(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: cacheSalt))
         if let known = verified.withLock({ $0[hash] }) {
             return PasswordHash.constantTimeEquals(Array(known), Array(digest))
         }
-        guard PasswordHash.verify(secret, against: hash) else { return false }
+        guard await verifier.verify(secret, against: hash) else { return false }
         verified.withLock { $0[hash] = digest }
         return true
     }

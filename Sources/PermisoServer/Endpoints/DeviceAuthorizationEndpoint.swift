@@ -15,7 +15,7 @@ struct DeviceAuthorizationEndpoint {
     func handle(_ request: Request) async throws -> Response {
         let parameters = try await FormBody.read(request, limit: TokenEndpoint.maximumBody)
         let snapshot = live.snapshot
-        let client = try TokenEndpoint.authenticate(request, parameters, live: live, snapshot)
+        let client = try await TokenEndpoint.authenticate(request, parameters, live: live, snapshot)
         let response = try await DeviceAuthorization(deployment: snapshot.deployment, sealer: snapshot.sealer, store: live.store)
             .start(client: client, parameters: parameters, now: live.clock.now())
         return try JSONResponse.noStore(response)

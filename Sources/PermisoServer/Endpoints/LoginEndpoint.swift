@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOPosix
 import PermisoCore
 
 /// `POST /login`: checks the username and password, starts the session, and continues the
@@ -72,24 +71,12 @@ struct LoginEndpoint {
         }
         if limited { return .failure(Refusal(message: "Too many sign-in attempts. Wait a few minutes and try again.")) }
         let user = snapshot.deployment.config.user(username: username)
-        let valid = try await verifyOffLoop(password, against: user?.passwordHash ?? decoyHash) && user != nil
+        let valid = await ThreadPoolPasswordVerifier().verify(password, against: user?.passwordHash ?? decoyHash) && user != nil
         guard let user, valid else { return .failure(Refusal(message: "The username or password is incorrect.")) }
         // Only failures stay counted: a user signing in to many apps is not throttled.
         // (If the store fails here, the attempt merely stays counted.)
         for counter in counters { try? await store.decrement(counter) }
         return .success(user)
-    }
-
-    /// A password hash costs tens of milliseconds by design. Run on the event loops (the
-    /// serve command makes them Swift Concurrency's executor), each verification would stall
-    /// every request on its loop; NIO's blocking-work pool keeps token requests flowing while
-    /// sign-ins hash.
-    private static func verifyOffLoop(_ password: String, against hash: String) async throws(OAuthError) -> Bool {
-        do {
-            return try await NIOThreadPool.singleton.runIfActive { PasswordHash.verify(password, against: hash) }
-        } catch {
-            throw .temporarilyUnavailable("the server is shutting down")
-        }
     }
 
     /// A new session for `user`, keeping the consents of the browser's previous session if

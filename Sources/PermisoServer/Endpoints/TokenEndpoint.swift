@@ -21,7 +21,7 @@ struct TokenEndpoint {
     func handle(_ request: Request) async throws -> Response {
         let parameters = try await FormBody.read(request, limit: Self.maximumBody)
         let snapshot = live.snapshot
-        let client = try Self.authenticate(request, parameters, live: live, snapshot)
+        let client = try await Self.authenticate(request, parameters, live: live, snapshot)
         let response: TokenResponse
         switch parameters["grant_type"] {
         case nil:
@@ -67,10 +67,10 @@ extension TokenEndpoint {
         _ parameters: FormParameters,
         live: LiveDeployment,
         _ snapshot: LiveDeployment.Snapshot
-    ) throws -> ClientConfig {
+    ) async throws -> ClientConfig {
         let presented = ClientAuthenticator.Presented(authorization: request.headers[.authorization], parameters: parameters)
         do {
-            return try live.authenticator.authenticate(presented, config: snapshot.deployment.config).client
+            return try await live.authenticator.authenticate(presented, config: snapshot.deployment.config).client
         } catch {
             throw ClientAuthenticationFailure(failure: error)
         }
