@@ -16,6 +16,18 @@ public struct TokenResponse: Sendable, Equatable, Codable {
         case idToken = "id_token"
     }
 
+    /// The response body as `JSONEncoder` (sorted keys) would write it, written directly (see `CompactJSON`).
+    public var compactJSON: [UInt8] {
+        var json = CompactJSON()
+        json.field("access_token", accessToken)
+        json.field("expires_in", expiresIn)
+        if let idToken { json.field("id_token", idToken) }
+        if let refreshToken { json.field("refresh_token", refreshToken) }
+        json.field("scope", scope)
+        json.field("token_type", tokenType)
+        return json.finish()
+    }
+
     public init(accessToken: String, expiresIn: Int, scope: [String], refreshToken: String? = nil, idToken: String? = nil) {
         self.accessToken = accessToken
         self.expiresIn = expiresIn

@@ -49,6 +49,23 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.sid = sid
     }
 
+    /// The payload as `JSONEncoder` (sorted keys, seconds) would write it, written directly:
+    /// every access token is signed over these bytes (see `CompactJSON`).
+    var compactJSON: [UInt8] {
+        var json = CompactJSON()
+        if aud.value.count == 1 { json.field("aud", aud.value[0]) } else { json.field("aud", aud.value) }
+        if let authTime { json.field("auth_time", authTime) }
+        json.field("client_id", clientID)
+        json.field("exp", Int(exp.value.timeIntervalSince1970))
+        json.field("iat", Int(iat.value.timeIntervalSince1970))
+        json.field("iss", iss.value)
+        json.field("jti", jti.value)
+        json.field("scope", scope)
+        if let sid { json.field("sid", sid) }
+        json.field("sub", sub.value)
+        return json.finish()
+    }
+
     public var scopes: [String] { scope.split(separator: " ").map(String.init) }
 
     public var subject: String { sub.value }

@@ -128,7 +128,13 @@ public struct TokenSigner: Sendable {
         guard let key = active[algorithm], let header = key.headers[type] else {
             throw OAuthError.serverError("no active \(algorithm.rawValue) key")
         }
-        let input = header + "." + (try Self.encoder.encode(payload)).base64URLEncodedString
+        let json: Data
+        if let claims = payload as? AccessTokenClaims {
+            json = Data(claims.compactJSON)
+        } else {
+            json = try Self.encoder.encode(payload)
+        }
+        let input = header + "." + json.base64URLEncodedString
         return input + "." + (try key.signer.sign(Array(input.utf8))).base64URLEncodedString
     }
 

@@ -55,7 +55,7 @@ struct TokenEndpoint {
         case let grant?:
             throw OAuthError.unsupportedGrantType("unknown grant_type \(grant)")
         }
-        return try JSONResponse.noStore(response)
+        return JSONResponse.noStore(json: response.compactJSON)
     }
 }
 
@@ -106,9 +106,13 @@ enum JSONResponse {
     }()
 
     static func noStore(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        noStore(json: try encoder.encode(value), status: status)
+    }
+
+    static func noStore(json: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
         headers[HTTPField.Name("Pragma")!] = "no-cache"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 }
 
