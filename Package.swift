@@ -47,6 +47,11 @@ let package = Package(
             path: "Sources/COpenSSL",
             providers: [.apt(["libssl-dev"])]
         ),
+        /// glibc's malloc.h, for `malloc_trim` after a config load (Swift's Glibc module leaves it out).
+        .systemLibrary(
+            name: "CMalloc",
+            path: "Sources/CMalloc"
+        ),
         /// Protocol logic with no HTTP in it: config, keys, discovery, the static site.
         .target(
             name: "PermisoCore",
@@ -80,6 +85,7 @@ let package = Package(
             dependencies: [
                 "PermisoCore",
                 "PermisoRedis",
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,6 +5,10 @@ public import PermisoCore
 import PermisoRedis
 import Synchronization
 
+#if canImport(CMalloc)
+import CMalloc
+#endif
+
 /// The deployment the server answers with now, replaced whole on reload.
 ///
 /// Requests read one immutable snapshot, so a reload in the middle of a flow never mixes
@@ -115,7 +119,13 @@ public final class LiveDeployment: Sendable {
     static func load(_ configFile: String, environment: [String: String]) async throws -> Snapshot {
         let (deployment, documents) = try await NIOThreadPool.singleton.runIfActive {
             let deployment = try Deployment.load(configFile: configFile, environment: environment, requireSealing: true)
-            return (deployment, try SiteBuilder.documents(for: deployment))
+            let documents = try SiteBuilder.documents(for: deployment)
+            #if canImport(CMalloc)
+            // Parsing leaves the YAML's node tree freed but kept by malloc: 550 MiB of the
+            // 590 MiB a config of 100,000 clients and users held after starting. Give it back.
+            malloc_trim(0)
+            #endif
+            return (deployment, documents)
         }
         if let refusal = deployment.servingRefusal { throw ServeRefusal(description: refusal) }
         guard let sealer = Sealer(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString) else {
