@@ -221,9 +221,48 @@ def crypt_verifications(password: str, hashed: str, seconds: float) -> int:
     return count
 
 
-def rss_kib(pid: int, field: str = "VmRSS") -> int:
+class MemorySampler:
+    """Samples a process's memory every 50 ms while running: the peak resident set, split
+    into anonymous memory (heap, stacks: what the process allocated) and file-backed pages
+    (the binary and shared libraries, clean and shared with any other process using them)."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+        self.pid = pid
+        self.peak = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            try:
+                status = Path(f"/proc/{self.pid}/status").read_text()
+            except OSError:
+                return
+            for field in self.peak:
+                match = re.search(rf"{field}:\s+(\d+) kB", status)
+                if match:
+                    self.peak[field] = max(self.peak[field], int(match.group(1)))
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def describe(self) -> str:
+        mib = {field: kib / 1024 for field, kib in self.peak.items()}
+        return (f"{mib['VmRSS']:.1f} MiB (anonymous {mib['RssAnon']:.1f} MiB, "
+                f"file-backed code and data {mib['RssFile']:.1f} MiB)")
+
+
+def rss_split(pid: int) -> str:
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1))
+    kib = {field: int(re.search(rf"{field}:\s+(\d+) kB", status).group(1)) for field in ("VmRSS", "RssAnon", "RssFile")}
+    return (f"{kib['VmRSS'] / 1024:.1f} MiB (anonymous {kib['RssAnon'] / 1024:.1f} MiB, "
+            f"file-backed {kib['RssFile'] / 1024:.1f} MiB)")
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory:
