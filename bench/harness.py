@@ -244,13 +244,19 @@ class MemorySampler:
                 if match:
                     self.peak[field] = max(self.peak[field], int(match.group(1)))
 
-    def __enter__(self) -> "MemorySampler":
+    def start(self) -> "MemorySampler":
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+
+    def __enter__(self) -> "MemorySampler":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def describe(self) -> str:
         mib = {field: kib / 1024 for field, kib in self.peak.items()}

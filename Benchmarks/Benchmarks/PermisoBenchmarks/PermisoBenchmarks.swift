@@ -32,6 +32,23 @@ private enum Fixture {
         )
     }
 
+    static func idClaims(_ issuer: String) -> IDTokenClaims {
+        let now = Date()
+        return IDTokenClaims(
+            iss: issuer,
+            sub: "alice",
+            clientID: "cli",
+            exp: now.addingTimeInterval(600),
+            iat: now,
+            authTime: Int(now.timeIntervalSince1970),
+            nonce: "n-0123456789",
+            atHash: "77QmUPtjPfzWtF2AnpK9RQ",
+            sid: "session",
+            amr: ["pwd"],
+            userClaims: ["email": .string("alice@example.com"), "email_verified": .bool(true), "name": .string("Alice Example")]
+        )
+    }
+
     static func code() -> AuthorizationCode {
         AuthorizationCode(
             clientID: "cli",
@@ -95,6 +112,27 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 blackHole(try signer.sign(claims, algorithm: algorithm, type: .accessToken))
             }
+        }
+    }
+
+    for algorithm in SigningAlgorithm.allCases {
+        let rsa = algorithm == .rs256 || algorithm == .ps256
+        Benchmark("ID token, \(algorithm.rawValue)", configuration: rsa ? slow : Benchmark.defaultConfiguration) { benchmark in
+            let deployment = try Fixture.deployment()
+            let issuer = deployment.config.issuer.absoluteString
+            let signer = try await TokenSigner(keys: deployment.keys, issuer: issuer)
+            let claims = Fixture.idClaims(issuer)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try signer.sign(claims, algorithm: algorithm, type: .idToken))
+            }
+        }
+    }
+
+    Benchmark("form parse, a client_credentials body") { benchmark in
+        let body = "grant_type=client_credentials&client_id=bench-es256&client_secret=bench-secret&scope=api%3Aread"
+        for _ in benchmark.scaledIterations {
+            blackHole(try FormParameters.parse(body))
         }
     }
 
