@@ -87,18 +87,41 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    for purpose in [SealPurpose.code, .refresh, .session] {
-        Benchmark("seal + open, \(purpose.rawValue)") { benchmark in
+    /// Seal and open one sealed value with its real payload, as the server does.
+    func sealed<Value: Codable & Sendable>(
+        _ name: String,
+        _ purpose: SealPurpose,
+        _ make: @escaping @Sendable (Deployment) throws -> Value
+    ) {
+        Benchmark("seal + open, \(name)") { benchmark in
             let deployment = try Fixture.deployment()
             let sealer = Sealer(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString)!
-            let code = Fixture.code()
+            let value = try make(deployment)
             let expires = Date().addingTimeInterval(60)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                let sealed = try sealer.seal(code, purpose: purpose, expiresAt: expires)
-                blackHole(try sealer.open(sealed, as: AuthorizationCode.self, purpose: purpose, now: Date()))
+                let text = try sealer.seal(value, purpose: purpose, expiresAt: expires)
+                blackHole(try sealer.open(text, as: Value.self, purpose: purpose, now: Date()))
             }
         }
+    }
+    sealed("authorization code", .code) { _ in Fixture.code() }
+    sealed("refresh token", .refresh) { _ in
+        let json =
+            #"{"c":"demo","s":"alice","sc":["openid","email","offline_access"],"at":1800000000,"sid":"session","amr":["pwd"],"f":"family-0123456789","g":3}"#
+        return try JSONDecoder().decode(RefreshToken.self, from: Data(json.utf8))
+    }
+    sealed("session cookie", .session) { _ in
+        LoginSession(subject: "alice", authTime: Date(), sessionID: "session", amr: ["pwd"], consents: ["cli": ["openid", "email"]])
+    }
+    sealed("device code", .device) { _ in DeviceCode(clientID: "cli", scopes: ["openid", "email"], userCode: "BCDFGHJK") }
+    sealed("login transaction", .transaction) { deployment in
+        let query =
+            "client_id=cli&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&response_type=code&scope=openid+email"
+            + "&state=s-0123456789&nonce=n-0123456789&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+            + "&code_challenge_method=S256"
+        let request = try AuthorizationRequest.validate(try FormParameters.parse(query), config: deployment.config)
+        return LoginTransaction(request: request, bindingCookie: "binding-cookie-value")
     }
 
     for algorithm in SigningAlgorithm.allCases {
