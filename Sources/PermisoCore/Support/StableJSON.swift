@@ -12,4 +12,14 @@ public enum StableJSON {
         data.append(0x0A)
         return data
     }
+
+    /// The compact form of tokens and protocol responses: sorted keys, slashes unescaped,
+    /// dates as NumericDate seconds (RFC 7519 §2). Made once; encoding is safe from many
+    /// threads at once.
+    public static let compactEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
 }

@@ -74,15 +74,6 @@ public struct TokenSigner: Sendable {
         return decoder
     }()
 
-    /// One encoder for every payload: encoding is safe from many threads at once.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // jwt-kit encodes dates as seconds, like every JWT claim (RFC 7519 §2 NumericDate).
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return encoder
-    }()
-
     public init(keys: KeyRing, issuer: String) async throws {
         var published: [String: PublishedKey] = [:]
         for entry in keys.signing {
@@ -107,7 +98,7 @@ public struct TokenSigner: Sendable {
             var headers: [TokenType: String] = [:]
             for type in TokenType.allCases {
                 let header = ["alg": algorithm.rawValue, "kid": key.kid, "typ": type.rawValue]
-                headers[type] = try Self.encoder.encode(header).base64URLEncodedString
+                headers[type] = try StableJSON.compactEncoder.encode(header).base64URLEncodedString
             }
             active[algorithm] = ActiveKey(kid: key.kid, signer: signer, headers: headers)
         }
@@ -131,7 +122,7 @@ public struct TokenSigner: Sendable {
         if let claims = payload as? AccessTokenClaims {
             json = Data(claims.compactJSON)
         } else {
-            json = try Self.encoder.encode(payload)
+            json = try StableJSON.compactEncoder.encode(payload)
         }
         let input = header + "." + json.base64URLEncodedString
         return input + "." + (try key.signer.sign(Array(input.utf8))).base64URLEncodedString

@@ -98,20 +98,15 @@ enum FormBody {
 
 /// JSON bodies of the OAuth endpoints: never cached (RFC 6749 §5.1).
 enum JSONResponse {
-    /// Made once: a JSONEncoder per response was a measurable share of a token request.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    private static let pragma = HTTPField.Name("Pragma")!
 
     static func noStore(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        noStore(json: try encoder.encode(value), status: status)
+        noStore(json: try StableJSON.compactEncoder.encode(value), status: status)
     }
 
     static func noStore(json: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-        headers[HTTPField.Name("Pragma")!] = "no-cache"
+        headers[Self.pragma] = "no-cache"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 }
