@@ -40,7 +40,9 @@ public final class LiveDeployment: Sendable {
 
     public let configFile: String
     /// Lives across reloads: it caches verified client secrets by their hash.
-    public let authenticator = ClientAuthenticator(verifier: ThreadPoolPasswordVerifier())
+    public let authenticator: ClientAuthenticator
+    /// Checks user passwords and client secrets off the event loops.
+    let passwordVerifier: any PasswordVerifier = ThreadPoolPasswordVerifier()
     public let clock: any WallClock
     /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions.
     public let store: any StateStore
@@ -60,6 +62,7 @@ public final class LiveDeployment: Sendable {
         logger: Logger = Logger(label: "permiso")
     ) async throws {
         self.configFile = configFile
+        self.authenticator = ClientAuthenticator(verifier: passwordVerifier)
         self.environment = environment
         self.clock = clock
         let snapshot = try await Self.load(configFile, environment: environment)

@@ -71,7 +71,7 @@ struct LoginEndpoint {
         }
         if limited { return .failure(Refusal(message: "Too many sign-in attempts. Wait a few minutes and try again.")) }
         let user = snapshot.deployment.config.user(username: username)
-        let valid = await ThreadPoolPasswordVerifier().verify(password, against: user?.passwordHash ?? decoyHash) && user != nil
+        let valid = await flow.live.passwordVerifier.verify(password, against: user?.passwordHash ?? decoyHash) && user != nil
         guard let user, valid else { return .failure(Refusal(message: "The username or password is incorrect.")) }
         // Only failures stay counted: a user signing in to many apps is not throttled.
         // (If the store fails here, the attempt merely stays counted.)
