@@ -41,7 +41,7 @@ let package = Package(
             providers: [.apt(["libcrypt-dev"])]
         ),
         /// OpenSSL's libcrypto, for RSA signing only: it signs RSA-2048 about 2.3× faster than
-        /// BoringSSL here (DESIGN.md), and RS256 is the default ID token algorithm.
+        /// BoringSSL here (docs/ARCHITECTURE.md "RSA through libcrypto"), and RS256 is the default ID token algorithm.
         .systemLibrary(
             name: "COpenSSL",
             path: "Sources/COpenSSL",
@@ -109,21 +109,47 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// What every test target shares, as swift-nio ships `NIOEmbedded`: a clock tests
+        /// move, stores that fail or record, the checkout's paths and fixtures.
+        .target(
+            name: "PermisoTesting",
+            dependencies: ["PermisoCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PermisoCoreTests",
             dependencies: [
                 "PermisoCore",
-                "PermisoRedis",
+                "PermisoTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Both state-store backends against one conformance suite, and what only Redis has,
+        /// against real `redis-server` processes.
+        .testTarget(
+            name: "PermisoRedisTests",
+            dependencies: [
+                "PermisoCore",
+                "PermisoRedis",
+                "PermisoTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        /// The `permiso` binary as users run it: exit codes, messages and files.
+        .testTarget(
+            name: "PermisoCLITests",
+            dependencies: ["PermisoCore", "PermisoTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PermisoServerTests",
             dependencies: [
                 "PermisoServer",
+                "PermisoTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

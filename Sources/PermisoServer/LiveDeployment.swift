@@ -44,8 +44,9 @@ public final class LiveDeployment: Sendable {
     /// Checks user passwords and client secrets off the event loops.
     let passwordVerifier: any PasswordVerifier = ThreadPoolPasswordVerifier()
     public let clock: any WallClock
-    /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions.
-    public let store: any StateStore
+    /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions,
+    /// device grants and throttles, by their named operations.
+    public let state: ProtocolState
     /// Where `store` lives; a reload that names another store is logged, not applied.
     private let storeLocation: StateStoreLocation
     private let environment: [String: String]
@@ -67,7 +68,7 @@ public final class LiveDeployment: Sendable {
         self.clock = clock
         let snapshot = try await Self.load(configFile, environment: environment)
         self.storeLocation = snapshot.deployment.config.stateStore
-        self.store = try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger)
+        self.state = ProtocolState(store: try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger))
         self.current = Mutex(snapshot)
     }
 

@@ -33,8 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
-        // threads: a request no longer hops from the loop that read it to the pool and back
-        // (client_credentials +29-46% in bench/run). Blocking work, password hashes and
+        // threads, so a request never hops from the loop that read it to a pool and back
+        // (bench/README.md measures what that hop costs). Blocking work, password hashes and
         // config loads, therefore goes to NIO's thread pool, and nothing on the request path
         // may be an actor that one loop drains while the other's connections wait.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

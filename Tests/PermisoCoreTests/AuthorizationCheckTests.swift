@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PermisoTesting
 import Testing
 
 @testable import PermisoCore

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import PermisoTesting
 import Testing
 
 @testable import PermisoCore
@@ -34,8 +35,8 @@ struct CodeGrantTests {
             deployment: deployment,
             issuer: issuer,
             store: store,
-            codes: AuthorizationCodeGrant(issuer: issuer, store: store),
-            refreshes: RefreshTokenGrant(issuer: issuer, store: store),
+            codes: AuthorizationCodeGrant(issuer: issuer, state: ProtocolState(store: store)),
+            refreshes: RefreshTokenGrant(issuer: issuer, state: ProtocolState(store: store)),
             demo: try #require(deployment.config.client(id: "demo")),
             cli: try #require(deployment.config.client(id: "cli"))
         )
@@ -217,25 +218,12 @@ struct CodeGrantTests {
         #expect(response.refreshToken == nil)
     }
 
-    /// A store that cannot be reached.
-    struct UnreachableStore: StateStore {
-        struct Down: Error {}
-        func claimOnce(_ key: String, lifetime: Int) async throws -> Bool { throw Down() }
-        func deny(_ key: String, until: Date) async throws { throw Down() }
-        func isDenied(_ key: String) async throws -> Bool { throw Down() }
-        func increment(_ key: String, window: Int) async throws -> Int { throw Down() }
-        func decrement(_ key: String) async throws { throw Down() }
-        func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool { throw Down() }
-        func value(_ key: String) async throws -> String? { throw Down() }
-        func replace(_ key: String, expected: String, with new: String) async throws -> Bool { throw Down() }
-    }
-
     @Test("An unreachable state store fails closed with temporarily_unavailable, for codes and refreshes")
     func unreachableStore() async throws {
         let h = try await harness()
         let refresh = try #require(try await redeem(h, try mint(h)).refreshToken)
-        let codes = AuthorizationCodeGrant(issuer: h.issuer, store: UnreachableStore())
-        let refreshes = RefreshTokenGrant(issuer: h.issuer, store: UnreachableStore())
+        let codes = AuthorizationCodeGrant(issuer: h.issuer, state: ProtocolState(store: UnreachableStore()))
+        let refreshes = RefreshTokenGrant(issuer: h.issuer, state: ProtocolState(store: UnreachableStore()))
         await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
             try await codes.redeem(
                 client: h.demo,

@@ -1,4 +1,5 @@
 import Foundation
+import PermisoTesting
 import Testing
 
 @testable import PermisoCore

@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import PermisoTesting
 import Testing
 
 @testable import PermisoCore

@@ -1,3 +1,4 @@
+import PermisoTesting
 import Testing
 
 @testable import PermisoCore

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import JWTKit
+import PermisoTesting
 import Testing
 
 @testable import PermisoCore

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PermisoCore
+import PermisoTesting
 import Synchronization
 import Testing
 
@@ -218,11 +219,11 @@ struct BrowserFlowTests {
                 return try await person.request("/login", method: .post, form: ["tx": login.field("tx")!, "username": "alice", "password": password])
             }
             // Successes are given back: signing in more often than the limit is fine.
-            for _ in 0..<(LoginEndpoint.attemptsPerWindow + 2) {
+            for _ in 0..<(SignInThrottle.attemptsPerUser + 2) {
                 #expect(try await attempt("alice-password").body.contains("Allow Permiso CLI?"))
             }
             // Failures stay counted: after the limit, even the right password is refused.
-            for _ in 0..<LoginEndpoint.attemptsPerWindow {
+            for _ in 0..<SignInThrottle.attemptsPerUser {
                 #expect(try await attempt("wrong").body.contains("The username or password is incorrect."))
             }
             let blocked = try await attempt("alice-password")
@@ -386,47 +387,5 @@ struct BrowserFlowTests {
             let resumed = try await browser.request("/oauth/token", method: .post, form: blocked)
             #expect(resumed.status == .ok, "the code refused during the outage redeems once the store is back")
         }
-    }
-}
-
-/// A memory store that can be switched off, as Redis going away would.
-final class SwitchableStore: StateStore {
-    struct Down: Error {}
-    let down = Atomic<Bool>(false)
-    private let inner = MemoryStateStore()
-
-    private func check() throws { if down.load(ordering: .relaxed) { throw Down() } }
-
-    func claimOnce(_ key: String, lifetime: Int) async throws -> Bool {
-        try check()
-        return await inner.claimOnce(key, lifetime: lifetime)
-    }
-    func deny(_ key: String, until: Date) async throws {
-        try check()
-        await inner.deny(key, until: until)
-    }
-    func isDenied(_ key: String) async throws -> Bool {
-        try check()
-        return await inner.isDenied(key)
-    }
-    func increment(_ key: String, window: Int) async throws -> Int {
-        try check()
-        return await inner.increment(key, window: window)
-    }
-    func decrement(_ key: String) async throws {
-        try check()
-        await inner.decrement(key)
-    }
-    func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
-        try check()
-        return await inner.insert(key, value: value, lifetime: lifetime)
-    }
-    func value(_ key: String) async throws -> String? {
-        try check()
-        return await inner.value(key)
-    }
-    func replace(_ key: String, expected: String, with new: String) async throws -> Bool {
-        try check()
-        return await inner.replace(key, expected: expected, with: new)
     }
 }

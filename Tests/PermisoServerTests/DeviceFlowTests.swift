@@ -3,24 +3,18 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PermisoCore
+import PermisoTesting
 import Synchronization
 import Testing
 
 @testable import PermisoServer
 
-/// A clock the tests move, so polling intervals and expiry need no sleeping.
-final class ManualClock: WallClock {
-    private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    func now() -> Date { time.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
 @Suite("Device authorization grant (RFC 8628)")
 struct DeviceFlowTests {
     static let grantType = "urn:ietf:params:oauth:grant-type:device_code"
 
-    func withBrowser(_ body: @Sendable (Browser, LiveDeployment, ManualClock) async throws -> Void) async throws {
-        let clock = ManualClock()
+    func withBrowser(_ body: @Sendable (Browser, LiveDeployment, TestClock) async throws -> Void) async throws {
+        let clock = TestClock()
         let live = try await LiveDeployment(configFile: Repository.root + "/permiso.yaml", environment: [:], clock: clock)
         try await Application(router: PermisoApplication.router(live: live)).test(.router) {
             try await body(Browser($0), live, clock)
@@ -198,8 +192,8 @@ struct DeviceFlowTests {
                 }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
-            #expect(statuses.filter { $0 == .badRequest }.count == DeviceVerification.lookupsPerAddress)
-            #expect(statuses.filter { $0 == .tooManyRequests }.count == 30 - DeviceVerification.lookupsPerAddress)
+            #expect(statuses.filter { $0 == .badRequest }.count == UserCodeThrottle.lookupsPerAddress)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 30 - UserCodeThrottle.lookupsPerAddress)
         }
     }
 

@@ -4,17 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PermisoCore
+import PermisoTesting
 import Testing
 
 @testable import PermisoServer
-
-enum Repository {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-}
 
 /// A config and a copy of the development keys in a fresh folder.
 final class Workspace {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PermisoCore
+import PermisoTesting
 import Testing
 
 @testable import PermisoServer

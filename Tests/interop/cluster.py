@@ -1,4 +1,4 @@
-"""A scaled-out deployment on loopback, as the README's deployment section describes it:
+"""A scaled-out deployment on loopback, as docs/operations.md describes it:
 Debian's nginx serves `site/` for /.well-known/* (the CDN's role) and round-robins
 everything else over N `permiso serve` instances that share one config, one key folder and
 one Redis (Debian's redis-server)."""

@@ -2,7 +2,7 @@
 code flow, client_secret_basic), mirrored module by module as black-box tests against a
 running `permiso serve`. Each test is named after its module and checks what that module
 checks; a module Permiso deliberately does not support is an explicit skip with the reason.
-README.md carries the table."""
+docs/conformance.md carries the table."""
 
 import time
 import urllib.parse

@@ -1,8 +1,10 @@
-/// The paths of Permiso's public endpoints (`shared/seed/oidc-endpoints.txt`).
+/// The path of every route Permiso serves: the public protocol endpoints that discovery
+/// advertises, and the pages and forms a browser reaches from them.
 ///
 /// The static files live under the issuer; the `/oauth/*` endpoints under the service URL,
 /// which is the issuer unless a CDN serves the issuer's files and the token service runs elsewhere.
 public enum Endpoint {
+    // The protocol endpoints (OIDC Discovery 1.0 §3, RFC 8414 §2).
     public static let discovery = "/.well-known/openid-configuration"
     /// RFC 8414 §3: inserted between the host and the issuer's path.
     public static let authorizationServerMetadata = "/.well-known/oauth-authorization-server"
@@ -14,4 +16,16 @@ public enum Endpoint {
     public static let deviceAuthorization = "/oauth/device/code"
     /// Where a user types the code shown on a device (RFC 8628 §3.3).
     public static let deviceVerification = "/device"
+
+    // The forms the pages post to, and what the pages load.
+    public static let login = "/login"
+    public static let consent = "/consent"
+    public static let deviceLogin = "/device/login"
+    public static let deviceConsent = "/device/consent"
+    public static let stylesheet = "/assets/permiso.css"
+    /// Liveness for load balancers.
+    public static let health = "/healthz"
+    /// The example config's demo relying party, served only when a client `demo` exists.
+    public static let demo = "/demo/"
+    public static let demoCallback = "/demo/callback"
 }

@@ -50,7 +50,7 @@ public struct AuthorizationCode: Codable, Sendable, Equatable {
     }
 }
 
-/// What a sealed refresh token carries (DESIGN.md "Tokens handed to clients").
+/// What a sealed refresh token carries (docs/ARCHITECTURE.md "Tokens handed to clients").
 ///
 /// Each use rotates it: the family stays, the generation goes up by one. Presenting an
 /// older generation means a copy leaked, and the whole family is revoked.

@@ -4,11 +4,11 @@ public import Foundation
 /// token works once; presenting one again means it was copied, and its whole family is revoked.
 public struct RefreshTokenGrant: Sendable {
     public var issuer: TokenIssuer
-    public var store: any StateStore
+    public var state: ProtocolState
 
-    public init(issuer: TokenIssuer, store: any StateStore) {
+    public init(issuer: TokenIssuer, state: ProtocolState) {
         self.issuer = issuer
-        self.store = store
+        self.state = state
     }
 
     public func refresh(
@@ -18,17 +18,8 @@ public struct RefreshTokenGrant: Sendable {
     ) async throws(OAuthError)
         -> TokenResponse
     {
-        guard client.grantTypes.contains(.refreshToken) else {
-            throw .unauthorizedClient("this client may not use the refresh_token grant")
-        }
-        guard let text = parameters["refresh_token"] else { throw .invalidRequest("refresh_token is required") }
-        let token: RefreshToken
-        do {
-            token = try issuer.sealer.open(text, as: RefreshToken.self, purpose: .refresh, now: now).payload
-        } catch {
-            throw .invalidGrant("the refresh token is invalid or has expired")
-        }
-        guard token.clientID == client.id else { throw .invalidGrant("the refresh token was issued to another client") }
+        let token = try SealedGrant<RefreshToken>.refreshToken.open(for: client, parameters, sealer: issuer.sealer, now: now)
+            .payload
         // RFC 6749 §6: the scope may narrow, never widen.
         var scopes = token.scopes
         if parameters["scope"] != nil {
@@ -37,19 +28,18 @@ public struct RefreshTokenGrant: Sendable {
                 throw .invalidScope("scope \(extra) was not granted to this refresh token")
             }
         }
-        guard let user = issuer.deployment.config.user(subject: token.subject) else {
-            throw .invalidGrant("the user of this refresh token no longer exists")
-        }
-        let refreshLifetime = TimeInterval(issuer.deployment.config.lifetimes.refreshToken)
+        let user = try issuer.deployment.user(of: token.subject, missing: "the user of this refresh token no longer exists")
+        let lifetimes = issuer.deployment.config.lifetimes
         try await withStateStore {
-            if try await store.isDenied("family:\(token.family)") {
+            if try await state.refreshFamilies.isRevoked(family: token.family) {
                 throw OAuthError.invalidGrant("the refresh token was revoked")
             }
-            if try await store.isDenied("sid:\(token.sessionID)") {
+            if try await state.sessions.isEnded(sessionID: token.sessionID) {
                 throw OAuthError.invalidGrant("the session of this refresh token has ended")
             }
-            guard try await store.claimOnce("refresh:\(token.family):\(token.generation)", lifetime: Int(refreshLifetime)) else {
-                try await store.deny("family:\(token.family)", until: now.addingTimeInterval(refreshLifetime))
+            guard try await state.refreshFamilies.rotate(family: token.family, generation: token.generation, lifetimes: lifetimes)
+            else {
+                try await state.refreshFamilies.revoke(family: token.family, lifetimes: lifetimes, now: now)
                 throw OAuthError.invalidGrant("the refresh token was already used; its family is revoked")
             }
         }

@@ -1,4 +1,4 @@
-/// Where a key is in its life (DESIGN.md "Keys rotate without coordination").
+/// Where a key is in its life (docs/ARCHITECTURE.md "Keys rotate without coordination").
 ///
 /// A *next* key is published before it signs anything so caches learn it first; the *active*
 /// key signs (one per algorithm); a *retired* key stays published until the tokens it signed

@@ -3,7 +3,7 @@ public import Foundation
 
 /// Seals and opens the self-contained values the token service hands out instead of storing
 /// them: authorization codes, refresh tokens, device codes, the session cookie and the
-/// login transaction (DESIGN.md "Sealed values").
+/// login transaction (docs/ARCHITECTURE.md "Sealed values").
 ///
 /// Format, base64url without padding:
 ///

@@ -1,7 +1,7 @@
 /// What a static host needs to serve the published files right: JSON content type, caching
 /// (shorter for the JWKS, so a pre-published key spreads fast) and CORS for browser clients.
 ///
-/// Written as a `_headers` file (Netlify, Cloudflare Pages) and an nginx snippet; the README
+/// Written as a `_headers` file (Netlify, Cloudflare Pages) and an nginx snippet; docs/operations.md
 /// shows the equivalent flags for S3 + CloudFront.
 public struct StaticHostHeaders: Sendable {
     public static let netlifyFile = "_headers"

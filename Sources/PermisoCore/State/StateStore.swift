@@ -1,7 +1,7 @@
 public import Foundation
 
 /// The only state Permiso keeps: small, ephemeral, and each entry gone once the thing it
-/// guards would have expired anyway (DESIGN.md "The ephemeral state protocol").
+/// guards would have expired anyway (docs/ARCHITECTURE.md "The state operations").
 ///
 /// Everything else travels in sealed values. These few guarantees cannot: a code used once,
 /// a rotated refresh token's family revoked, a logged-out session refused, login attempts
@@ -42,8 +42,8 @@ public protocol StateStore: Sendable {
 }
 
 /// Runs state-store operations for a protocol step: OAuth errors the step throws pass
-/// through, and a store failure becomes `temporarily_unavailable` (DESIGN.md: fail closed,
-/// explicitly), so every grant reports an unreachable store the same way.
+/// through, and a store failure becomes `temporarily_unavailable`, so every grant reports an
+/// unreachable store the same way (docs/ARCHITECTURE.md "Failing closed").
 public func withStateStore<T>(_ body: () async throws -> T) async throws(OAuthError) -> T {
     do {
         return try await body()

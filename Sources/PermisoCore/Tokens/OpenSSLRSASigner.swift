@@ -5,7 +5,7 @@ internal import Foundation
 ///
 /// RS256 is the default ID token algorithm, so RSA signing is the slowest step of most
 /// logins; OpenSSL 3 signs RSA-2048 about 2.3× faster than swift-crypto on this project's
-/// machines (DESIGN.md). This file owns every `EVP_*` call and frees what it allocates;
+/// machines (docs/ARCHITECTURE.md "RSA through libcrypto"). This file owns every `EVP_*` call and frees what it allocates;
 /// verification stays with swift-crypto through jwt-kit.
 final class OpenSSLRSASigner: @unchecked Sendable {
     enum Padding: Sendable {

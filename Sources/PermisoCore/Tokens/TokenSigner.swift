@@ -5,7 +5,7 @@ public import JWTKit
 
 /// Signs and verifies the JWTs Permiso issues.
 ///
-/// Signing uses each algorithm's active key, called directly: OpenSSL for RSA (DESIGN.md),
+/// Signing uses each algorithm's active key, called directly: OpenSSL for RSA (docs/ARCHITECTURE.md "RSA through libcrypto"),
 /// swift-crypto for P-256 and Ed25519, with each token type's JOSE header encoded once. A
 /// token is then one payload encoding and one signature. Verification accepts any published
 /// key (next, active, retired), found by `kid` only: an unknown `kid`, a header `alg` other

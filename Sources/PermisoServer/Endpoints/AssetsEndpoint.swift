@@ -7,7 +7,7 @@ struct AssetsEndpoint {
     let live: LiveDeployment
 
     func register(on router: Router<some RequestContext>) {
-        router.get("/assets/permiso.css") { _, _ in
+        router.get(RouterPath(Endpoint.stylesheet)) { _, _ in
             let css = Stylesheet.css(live.snapshot.deployment.config.branding)
             var response = Response(
                 status: .ok,

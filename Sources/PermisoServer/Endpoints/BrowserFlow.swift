@@ -29,8 +29,18 @@ struct BrowserFlow: Sendable {
             let session = try? snapshot.sealer.open(value, as: LoginSession.self, purpose: .session, now: live.clock.now())
                 .payload
         else { return nil }
-        let ended = try await withStateStore { try await live.store.isDenied("sid:\(session.sessionID)") }
+        let ended = try await withStateStore { try await live.state.sessions.isEnded(sessionID: session.sessionID) }
         return ended ? nil : session
+    }
+
+    /// Password sign-in against this snapshot's users.
+    func signIn(_ snapshot: LiveDeployment.Snapshot) -> PasswordSignIn {
+        PasswordSignIn(config: snapshot.deployment.config, verifier: live.passwordVerifier, state: live.state)
+    }
+
+    /// A new password session for `user`, keeping the browser's previous consents if they were the same user's.
+    func startSession(_ user: UserConfig, request: Request, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> LoginSession {
+        LoginSession.start(user, methods: ["pwd"], now: live.clock.now(), previous: try await session(from: request, snapshot))
     }
 
     /// Runs a page handler: an OAuth error it throws becomes an HTML error page with the
@@ -152,7 +162,7 @@ struct BrowserFlow: Sendable {
         var context = context
         context["clientName"] = client?.name ?? authRequest.clientID
         context["title"] = template == "login" ? "Sign in" : "Allow access"
-        context["action"] = template == "login" ? "/login" : "/consent"
+        context["action"] = template == "login" ? Endpoint.login : Endpoint.consent
         return try boundForm(
             template,
             request: request,

@@ -6,7 +6,7 @@ struct ConsentEndpoint {
     let flow: BrowserFlow
 
     func register(on router: Router<some RequestContext>) {
-        router.post("/consent") { request, _ in
+        router.post(RouterPath(Endpoint.consent)) { request, _ in
             try await flow.page { try await handle(request) }
         }
     }

@@ -21,8 +21,8 @@ struct DemoEndpoint {
     }
 
     func register(on router: Router<some RequestContext>) {
-        router.get("/demo/") { request, _ in try await start(request) }
-        router.get("/demo/callback") { request, _ in try await callback(request) }
+        router.get(RouterPath(Endpoint.demo)) { request, _ in try await start(request) }
+        router.get(RouterPath(Endpoint.demoCallback)) { request, _ in try await callback(request) }
     }
 
     func start(_ request: Request) async throws -> Response {
@@ -70,7 +70,7 @@ struct DemoEndpoint {
         // RFC 9207: the response must come from the issuer the demo talked to.
         guard query["iss"] == config.issuer.absoluteString else { return failure("The response came from another issuer.") }
         if let error = query["error"] { return failure("\(error): \(query["error_description"] ?? "")") }
-        let grant = AuthorizationCodeGrant(issuer: snapshot.tokenIssuer, store: flow.live.store)
+        let grant = AuthorizationCodeGrant(issuer: snapshot.tokenIssuer, state: flow.live.state)
         let tokens: TokenResponse
         do {
             tokens = try await grant.redeem(

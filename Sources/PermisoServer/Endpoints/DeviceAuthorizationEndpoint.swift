@@ -16,7 +16,7 @@ struct DeviceAuthorizationEndpoint {
         let parameters = try await FormBody.read(request, limit: TokenEndpoint.maximumBody)
         let snapshot = live.snapshot
         let client = try await TokenEndpoint.authenticate(request, parameters, live: live, snapshot)
-        let response = try await DeviceAuthorization(deployment: snapshot.deployment, sealer: snapshot.sealer, store: live.store)
+        let response = try await DeviceAuthorization(deployment: snapshot.deployment, sealer: snapshot.sealer, state: live.state)
             .start(client: client, parameters: parameters, now: live.clock.now())
         return try JSONResponse.noStore(response)
     }

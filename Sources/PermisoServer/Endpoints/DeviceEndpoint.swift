@@ -20,16 +20,16 @@ struct DeviceEndpoint {
         router.post(RouterPath(Endpoint.deviceVerification)) { request, context in
             try await flow.page { try await enter(request, address: flow.address(request, context)) }
         }
-        router.post("/device/login") { request, context in
+        router.post(RouterPath(Endpoint.deviceLogin)) { request, context in
             try await flow.page { try await login(request, address: flow.address(request, context)) }
         }
-        router.post("/device/consent") { request, _ in
+        router.post(RouterPath(Endpoint.deviceConsent)) { request, _ in
             try await flow.page { try await consent(request) }
         }
     }
 
     private func verification(_ snapshot: LiveDeployment.Snapshot) -> DeviceVerification {
-        DeviceVerification(deployment: snapshot.deployment, store: flow.live.store)
+        DeviceVerification(deployment: snapshot.deployment, state: flow.live.state)
     }
 
     /// The code form, prefilled from `verification_uri_complete`.
@@ -72,18 +72,16 @@ struct DeviceEndpoint {
         let (parameters, transaction) = try await flow.postedForm(request, snapshot, as: DeviceTransaction.self)
         guard let pending = try await pending(transaction.userCode, snapshot) else { return gone(snapshot) }
         let username = parameters["username"] ?? ""
-        let verdict = try await LoginEndpoint.verify(
+        let verdict = try await flow.signIn(snapshot).verify(
             username: username,
             password: parameters["password"] ?? "",
-            address: address,
-            flow: flow,
-            snapshot
+            address: address
         )
         switch verdict {
         case .failure(let refusal):
             return try loginPage(pending, request: request, snapshot, username: username, error: refusal.message)
         case .success(let user):
-            let session = try await LoginEndpoint.startSession(user, request: request, flow: flow, snapshot)
+            let session = try await flow.startSession(user, request: request, snapshot)
             var response = try consentPage(pending, session: session, request: request, snapshot)
             response.setCookie(try flow.sessionCookie(session, snapshot))
             return response
@@ -122,7 +120,7 @@ struct DeviceEndpoint {
         error: String? = nil
     ) throws -> Response {
         var context: [String: Any] = [
-            "title": "Sign in", "action": "/device/login", "clientName": pending.client.name, "username": username,
+            "title": "Sign in", "action": Endpoint.deviceLogin, "clientName": pending.client.name, "username": username,
         ]
         if let error { context["error"] = error }
         return try flow.boundForm("login", request: request, snapshot, context: context, status: error == nil ? .ok : .unauthorized) {
@@ -138,7 +136,7 @@ struct DeviceEndpoint {
     ) throws -> Response {
         var context = flow.consentContext(pending.record.scopes, session, snapshot)
         context["title"] = "Allow access"
-        context["action"] = "/device/consent"
+        context["action"] = Endpoint.deviceConsent
         context["clientName"] = pending.client.name
         context["userCode"] = UserCode.display(pending.userCode)
         return try flow.boundForm("consent", request: request, snapshot, context: context) {

@@ -1,4 +1,5 @@
 import Hummingbird
+import PermisoCore
 
 /// `GET /healthz` for load balancers: answers as long as the process serves requests.
 ///
@@ -6,7 +7,7 @@ import Hummingbird
 /// does not take the instance out of rotation.
 struct HealthEndpoint {
     func register(on router: Router<some RequestContext>) {
-        router.get("/healthz") { _, _ in
+        router.get(RouterPath(Endpoint.health)) { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],

@@ -35,19 +35,19 @@ struct TokenEndpoint {
                 now: live.clock.now()
             )
         case GrantType.authorizationCode.rawValue:
-            response = try await AuthorizationCodeGrant(issuer: snapshot.tokenIssuer, store: live.store).redeem(
+            response = try await AuthorizationCodeGrant(issuer: snapshot.tokenIssuer, state: live.state).redeem(
                 client: client,
                 parameters: parameters,
                 now: live.clock.now()
             )
         case GrantType.refreshToken.rawValue:
-            response = try await RefreshTokenGrant(issuer: snapshot.tokenIssuer, store: live.store).refresh(
+            response = try await RefreshTokenGrant(issuer: snapshot.tokenIssuer, state: live.state).refresh(
                 client: client,
                 parameters: parameters,
                 now: live.clock.now()
             )
         case GrantType.deviceCode.rawValue:
-            response = try await DeviceCodeGrant(issuer: snapshot.tokenIssuer, store: live.store).poll(
+            response = try await DeviceCodeGrant(issuer: snapshot.tokenIssuer, state: live.state).poll(
                 client: client,
                 parameters: parameters,
                 now: live.clock.now()

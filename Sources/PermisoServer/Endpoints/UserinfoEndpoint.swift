@@ -3,11 +3,8 @@ import HTTPTypes
 import Hummingbird
 import PermisoCore
 
-/// `GET` and `POST /oauth/userinfo` (OIDC Core §5.3): the claims an access token's scopes
-/// release, for the same `sub` as its ID token.
-///
-/// The token is verified offline like any resource server would (signature by `kid`, `typ`,
-/// `iss`, expiry), plus one check only the provider can make: its session was not logged out.
+/// `GET` and `POST /oauth/userinfo` (OIDC Core §5.3): reads the bearer token (RFC 6750 §2)
+/// and answers `UserinfoRequest`'s claims.
 struct UserinfoEndpoint {
     let live: LiveDeployment
 
@@ -20,46 +17,14 @@ struct UserinfoEndpoint {
     }
 
     func handle(_ request: Request, body: FormParameters?) async throws -> Response {
-        let header = request.headers[.authorization]
-        let formToken = body?["access_token"]
-        // RFC 6750 §2: one method per request.
-        if header != nil && formToken != nil {
-            throw BearerError(.invalidRequest("send the access token in one place, not two"))
-        }
-        let token: String
-        if let header {
-            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-                throw BearerError(nil)
-            }
-            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        } else if let formToken {
-            token = formToken
-        } else {
-            // RFC 6750 §3.1: no credentials, no error code.
-            throw BearerError(nil)
-        }
-        let snapshot = live.snapshot
-        let claims: AccessTokenClaims
         do {
-            claims = try await snapshot.signer.verifyAccessToken(token, now: live.clock.now())
-        } catch {
-            throw BearerError(error)
+            let token = try BearerToken.extract(authorization: request.headers[.authorization], form: body)
+            let claims = try await UserinfoRequest(issuer: live.snapshot.tokenIssuer, state: live.state)
+                .claims(accessToken: token, now: live.clock.now())
+            return try JSONResponse.noStore(claims)
+        } catch let error as BearerTokenError {
+            throw BearerError(error.error)
         }
-        guard claims.scopes.contains("openid") else {
-            throw BearerError(.insufficientScope("userinfo needs a token with the openid scope"))
-        }
-        // Logged-out sessions are refused while the store answers. When it cannot, userinfo
-        // keeps serving (the availability rule): the token is authentic and unexpired,
-        // and resource servers accept it offline on exactly those grounds anyway.
-        if let sid = claims.sid, (try? await live.store.isDenied("sid:\(sid)")) == true {
-            throw BearerError(.invalidToken("the session of this token has ended"))
-        }
-        guard let user = snapshot.deployment.config.user(subject: claims.subject) else {
-            throw BearerError(.invalidToken("the user of this token no longer exists"))
-        }
-        var body = snapshot.tokenIssuer.releasedClaims(user, scopes: claims.scopes)
-        body["sub"] = .string(user.subject)
-        return try JSONResponse.noStore(body)
     }
 }
 

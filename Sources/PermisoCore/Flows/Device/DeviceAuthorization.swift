@@ -8,12 +8,12 @@ public struct DeviceAuthorization: Sendable {
 
     public var deployment: Deployment
     public var sealer: Sealer
-    public var store: any StateStore
+    public var state: ProtocolState
 
-    public init(deployment: Deployment, sealer: Sealer, store: any StateStore) {
+    public init(deployment: Deployment, sealer: Sealer, state: ProtocolState) {
         self.deployment = deployment
         self.sealer = sealer
-        self.store = store
+        self.state = state
     }
 
     public func start(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> DeviceAuthorizationResponse {
@@ -31,7 +31,7 @@ public struct DeviceAuthorization: Sendable {
             let deviceCode = try seal(DeviceCode(clientID: client.id, scopes: scopes, userCode: userCode), expiresAt: expiresAt)
             let record = DeviceGrantRecord(clientID: client.id, scopes: scopes, deviceCodeID: deviceCode.jti)
             let stored = try await withStateStore {
-                try await store.insert(DeviceGrantRecord.key(userCode), value: record.encoded(), lifetime: lifetime)
+                try await state.deviceGrants.create(record, userCode: userCode, lifetime: lifetime)
             }
             // A collision in 2.6 × 10¹⁰ codes: draw again rather than share a record.
             guard stored else { continue }

@@ -1,9 +1,8 @@
 import Foundation
 
-/// The one piece of a device grant that must be shared (DESIGN.md): the user approves on
-/// one device, the other polls, maybe at another instance. Stored under
-/// `device:<user code>` for the device code's lifetime and changed only by
-/// compare-and-set, so an approval and a denial cannot both win.
+/// The one piece of a device grant that must be shared: the user approves on one device,
+/// the other polls, maybe at another instance. `DeviceGrants` stores it, as JSON, and
+/// changes it only by compare-and-set.
 public struct DeviceGrantRecord: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
         case pending
@@ -28,8 +27,6 @@ public struct DeviceGrantRecord: Codable, Sendable, Equatable {
         self.scopes = scopes
         self.deviceCodeID = deviceCodeID
     }
-
-    public static func key(_ userCode: String) -> String { "device:\(userCode)" }
 
     public func encoded() -> String {
         let encoder = JSONEncoder()

@@ -1,5 +1,6 @@
 import Foundation
 import PermisoCore
+import PermisoTesting
 
 /// A real `redis-server` (Debian's package) on a loopback port, for one test.
 final class RedisServer: @unchecked Sendable {

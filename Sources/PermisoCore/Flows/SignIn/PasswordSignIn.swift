@@ -1,0 +1,69 @@
+public import Foundation
+
+/// Signing in with a username and password, for the login form and the device login.
+///
+/// A refusal says "incorrect" without telling whether the username exists, and an unknown
+/// username costs a hash check like a known one (`decoyHash`), so neither the answer nor
+/// its timing names the users (RFC 6819 §4.4.3.6). Attempts are counted before the
+/// password is checked (`SignInThrottle`), so parallel guesses on many instances share one
+/// budget; a successful attempt is given back, so only failures stay counted.
+public struct PasswordSignIn: Sendable {
+    /// A real bcrypt hash to spend the same time on when the username is unknown.
+    static let decoyHash = "$2b$10$LP78VhhA/tJLgnN/pwu1EupnpvQT7X444cvqjpaU4ajFDksztx1ES"
+
+    public var config: PermisoConfig
+    public var verifier: any PasswordVerifier
+    public var state: ProtocolState
+
+    public init(config: PermisoConfig, verifier: any PasswordVerifier, state: ProtocolState) {
+        self.config = config
+        self.verifier = verifier
+        self.state = state
+    }
+
+    /// Why a sign-in was refused; `message` is what the form shows.
+    public enum Refusal: Error, Equatable, Sendable {
+        case throttled
+        case incorrect
+
+        public var message: String {
+            switch self {
+            case .throttled: "Too many sign-in attempts. Wait a few minutes and try again."
+            case .incorrect: "The username or password is incorrect."
+            }
+        }
+    }
+
+    /// The user whose password this is, or why not. Throws `temporarily_unavailable` only
+    /// when the throttle cannot be consulted: guessing must not go uncounted.
+    public func verify(username: String, password: String, address: String) async throws(OAuthError) -> Result<UserConfig, Refusal> {
+        let reservation = try await withStateStore { try await state.signIns.reserve(username: username, address: address) }
+        guard let reservation else { return .failure(.throttled) }
+        let user = config.user(username: username)
+        let valid = await verifier.verify(password, against: user?.passwordHash ?? Self.decoyHash) && user != nil
+        guard let user, valid else { return .failure(.incorrect) }
+        // Only failures stay counted: a user signing in to many apps is not throttled.
+        // (If the store fails here, the attempt merely stays counted.)
+        try? await reservation.giveBack()
+        return .success(user)
+    }
+}
+
+extension LoginSession {
+    /// A new session for `user` signed in at `now` with `methods` (RFC 8176 `amr` values),
+    /// keeping the consents of the browser's previous session if it was the same user's.
+    public static func start(
+        _ user: UserConfig,
+        methods: [String],
+        now: Date,
+        previous: LoginSession?
+    ) -> LoginSession {
+        LoginSession(
+            subject: user.subject,
+            authTime: now,
+            sessionID: RandomToken.make(),
+            amr: methods,
+            consents: previous?.subject == user.subject ? previous?.consents ?? [:] : [:]
+        )
+    }
+}

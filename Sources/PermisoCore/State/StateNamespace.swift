@@ -1,0 +1,51 @@
+import Foundation
+
+/// Every prefix a state key may start with, declared once, so no two concerns can share a
+/// key (docs/ARCHITECTURE.md "The state operations").
+///
+/// A key is `<namespace>:<part>:<part>…`. No namespace contains `:` and none equals another,
+/// so keys of two concerns can never be equal whatever their parts hold.
+///
+/// These are the first formats of each concern, byte-identical to what running instances
+/// write, so a rolling upgrade keeps every single-use marker and revocation. When a concern
+/// changes the parts of its key or the encoding of its value, it takes a new namespace
+/// (`device.2`) rather than reusing this one: an older instance then never reads a value it
+/// cannot understand, and a newer one never mistakes an old value for its own. The state
+/// layer's tests pin every format, so such a change cannot happen by accident.
+enum StateNamespace: String, CaseIterable, Sendable {
+    /// A redeemed authorization code, by the code's `jti`.
+    case redeemedCode = "code"
+    /// A used refresh-token generation: `<family>:<generation>`.
+    case refreshGeneration = "refresh"
+    /// A revoked refresh-token family.
+    case revokedFamily = "family"
+    /// An ended login session, by its `sid`.
+    case endedSession = "sid"
+    /// A device grant's record, by its user code.
+    case deviceGrant = "device"
+    /// A redeemed device code, by its `jti`.
+    case redeemedDeviceCode = "device-used"
+    /// When a device last polled and its current interval, by the device code's `jti`.
+    case devicePoll = "device-poll"
+    /// Sign-in attempts per username (lowercased).
+    case signInByUser = "login-user"
+    /// Sign-in attempts per client address.
+    case signInByAddress = "login-addr"
+    /// User-code lookups per client address.
+    case userCodeLookupByAddress = "device-lookup-addr"
+    /// User-code lookups over the whole code space (no parts).
+    case userCodeLookupOverall = "device-lookup-all"
+
+    /// The key for `parts` in this namespace; with no parts, the namespace alone.
+    func key(_ parts: String...) -> String {
+        parts.isEmpty ? rawValue : rawValue + ":" + parts.joined(separator: ":")
+    }
+}
+
+/// How long a marker must outlive the value it guards: until the value has expired, plus
+/// a second, so a value whose last second is still running can never meet a missing marker.
+enum MarkerLifetime {
+    static func until(_ expiresAt: Date, now: Date) -> Int {
+        max(1, Int(expiresAt.timeIntervalSince(now).rounded(.up)) + 1)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import PermisoTesting
+import Testing
+
+@testable import PermisoCore
+
+/// The rules that used to live in the HTTP layer, tested without it: password sign-in,
+/// the RP-Initiated Logout decision, bearer-token extraction, and the device and
+/// client-credentials grants.
+@Suite("Core flows: sign-in, logout, bearer tokens, device and client credentials")
+struct CoreFlowTests {
+    let clock = TestClock()
+
+    struct Harness {
+        var deployment: Deployment
+        var issuer: TokenIssuer
+        var state: ProtocolState
+    }
+
+    func harness(store: any StateStore = MemoryStateStore()) async throws -> Harness {
+        let deployment = try Deployment.load(configFile: Repository.exampleConfig, environment: [:])
+        let name = deployment.config.issuer.absoluteString
+        let signer = try await TokenSigner(keys: deployment.keys, issuer: name)
+        let sealer = try #require(Sealer(keys: deployment.keys, issuer: name))
+        return Harness(
+            deployment: deployment,
+            issuer: TokenIssuer(deployment: deployment, signer: signer, sealer: sealer),
+            state: ProtocolState(store: store)
+        )
+    }
+
+    // MARK: Password sign-in
+
+    @Test("Password sign-in: right, wrong and unknown; failures stay counted and the limit refuses even the right password")
+    func passwordSignIn() async throws {
+        let h = try await harness()
+        let signIn = PasswordSignIn(config: h.deployment.config, verifier: InlinePasswordVerifier(), state: h.state)
+        let right = try await signIn.verify(username: "alice", password: "alice-password", address: "192.0.2.1")
+        #expect(try right.get().username == "alice")
+        #expect(try await signIn.verify(username: "alice", password: "wrong", address: "192.0.2.1") == .failure(.incorrect))
+        #expect(
+            try await signIn.verify(username: "nobody", password: "alice-password", address: "192.0.2.1") == .failure(.incorrect),
+            "an unknown user reads like a wrong password, even with the decoy's own password"
+        )
+        for _ in 1..<SignInThrottle.attemptsPerUser {
+            _ = try await signIn.verify(username: "bob", password: "wrong", address: "192.0.2.2")
+        }
+        #expect(try await signIn.verify(username: "bob", password: "bob-password", address: "192.0.2.2").map(\.username) == .success("bob"))
+        _ = try await signIn.verify(username: "bob", password: "wrong", address: "192.0.2.2")
+        #expect(try await signIn.verify(username: "BOB", password: "bob-password", address: "192.0.2.3") == .failure(.throttled))
+    }
+
+    @Test("Password sign-in fails closed when the throttle cannot be consulted")
+    func signInWithoutStore() async throws {
+        let h = try await harness(store: UnreachableStore())
+        let signIn = PasswordSignIn(config: h.deployment.config, verifier: InlinePasswordVerifier(), state: h.state)
+        await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
+            try await signIn.verify(username: "alice", password: "alice-password", address: "192.0.2.1")
+        }
+    }
+
+    @Test("A new session keeps the consents of the same user's previous session only")
+    func sessionStart() async throws {
+        let h = try await harness()
+        let alice = try #require(h.deployment.config.user(username: "alice"))
+        let bob = try #require(h.deployment.config.user(username: "bob"))
+        var previous = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
+        previous.consents = ["demo": ["openid"]]
+        let again = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: previous)
+        #expect(again.consents == previous.consents && again.sessionID != previous.sessionID && again.amr == ["pwd"])
+        #expect(LoginSession.start(bob, methods: ["pwd"], now: clock.now(), previous: previous).consents.isEmpty)
+    }
+
+    // MARK: RP-Initiated Logout
+
+    func idToken(_ h: Harness, subject: String, client: String = "demo") async throws -> String {
+        let user = try #require(h.deployment.config.user(subject: subject))
+        let grant = TokenIssuer.Grant(
+            client: try #require(h.deployment.config.client(id: client)),
+            user: user,
+            scopes: ["openid"],
+            nonce: nil,
+            authTime: Int(clock.now().timeIntervalSince1970),
+            sessionID: "S1",
+            amr: ["pwd"],
+            family: "F",
+            generation: 0
+        )
+        return try #require(try await h.issuer.issue(grant, now: clock.now()).idToken)
+    }
+
+    @Test("Logout decision: the hinted user's session ends at once; anyone else's, or no hint, asks")
+    func logoutDecision() async throws {
+        let h = try await harness()
+        let logout = RPInitiatedLogout(config: h.deployment.config, signer: h.issuer.signer)
+        let alice = try #require(h.deployment.config.user(username: "alice"))
+        let session = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
+        let aliceHint = try await idToken(h, subject: alice.subject)
+        let bobHint = try await idToken(h, subject: try #require(h.deployment.config.user(username: "bob")).subject)
+        let back = "http://127.0.0.1:8080/demo/"
+
+        let hinted = try await logout.validate(
+            FormParameters(["id_token_hint": aliceHint, "post_logout_redirect_uri": back, "state": "s"])
+        )
+        #expect(hinted.destination == .init(redirect: back, state: "s"))
+        #expect(RPInitiatedLogout.decide(hinted, session: session) == .signOut(hinted.destination))
+        let foreign = try await logout.validate(FormParameters(["id_token_hint": bobHint]))
+        #expect(RPInitiatedLogout.decide(foreign, session: session) == .confirm(.init()))
+        let bare = try await logout.validate(FormParameters())
+        #expect(RPInitiatedLogout.decide(bare, session: session) == .confirm(.init()))
+        #expect(RPInitiatedLogout.decide(bare, session: nil) == .signOut(.init()), "nobody to sign out: nothing to ask")
+    }
+
+    @Test("Logout refuses a forged hint, a client_id that contradicts it, and an unregistered post-logout URI")
+    func logoutRefusals() async throws {
+        let h = try await harness()
+        let logout = RPInitiatedLogout(config: h.deployment.config, signer: h.issuer.signer)
+        let hint = try await idToken(h, subject: try #require(h.deployment.config.user(username: "alice")).subject)
+        await #expect(throws: OAuthError.invalidRequest("id_token_hint is not a valid ID token")) {
+            try await logout.validate(FormParameters(["id_token_hint": String(hint.dropLast(4)) + "AAAA"]))
+        }
+        await #expect(throws: OAuthError.invalidRequest("client_id does not match the id_token_hint")) {
+            try await logout.validate(FormParameters(["id_token_hint": hint, "client_id": "cli"]))
+        }
+        for parameters in [
+            ["id_token_hint": hint, "post_logout_redirect_uri": "https://evil.example/"],
+            ["post_logout_redirect_uri": "http://127.0.0.1:8080/demo/"],
+            ["client_id": "cli", "post_logout_redirect_uri": "http://127.0.0.1:8080/demo/"],
+        ] {
+            await #expect(throws: OAuthError.invalidRequest("post_logout_redirect_uri is not registered for this client")) {
+                try await logout.validate(FormParameters(parameters))
+            }
+        }
+    }
+
+    @Test("Ending a session refuses it everywhere; an unreachable store says sign-out could not be recorded")
+    func endSession() async throws {
+        let h = try await harness()
+        let logout = RPInitiatedLogout(config: h.deployment.config, signer: h.issuer.signer)
+        let alice = try #require(h.deployment.config.user(username: "alice"))
+        let session = LoginSession.start(alice, methods: ["pwd"], now: Date(), previous: nil)
+        try await logout.end(session, state: h.state)
+        #expect(try await h.state.sessions.isEnded(sessionID: session.sessionID))
+        await #expect(throws: OAuthError.temporarilyUnavailable("sign-out cannot be recorded right now; try again")) {
+            try await logout.end(session, state: ProtocolState(store: UnreachableStore()))
+        }
+    }
+
+    // MARK: Bearer tokens (RFC 6750 §2)
+
+    @Test("Bearer tokens come from the header or the form, never both; other schemes count as no credentials")
+    func bearerExtraction() throws {
+        #expect(try BearerToken.extract(authorization: "Bearer abc", form: nil) == "abc")
+        #expect(try BearerToken.extract(authorization: "bearer  abc ", form: nil) == "abc", "the scheme is case-insensitive")
+        #expect(try BearerToken.extract(authorization: nil, form: FormParameters(["access_token": "xyz"])) == "xyz")
+        #expect(throws: BearerTokenError(.invalidRequest("send the access token in one place, not two"))) {
+            try BearerToken.extract(authorization: "Bearer abc", form: FormParameters(["access_token": "xyz"]))
+        }
+        for header in ["Basic YTpi", "Bearer", "Bearer ", "Token abc"] {
+            #expect(throws: BearerTokenError(nil), "\(header)") { try BearerToken.extract(authorization: header, form: nil) }
+        }
+        #expect(throws: BearerTokenError(nil)) { try BearerToken.extract(authorization: nil, form: FormParameters()) }
+    }
+
+    // MARK: Device and client-credentials grants
+
+    @Test("Device grant in Core: pending, slow_down, approval, tokens once, and a foreign client refused")
+    func deviceGrant() async throws {
+        let h = try await harness()
+        let config = h.deployment.config
+        let cli = try #require(config.client(id: "cli"))
+        let demo = try #require(config.client(id: "demo"))
+        let start = try await DeviceAuthorization(deployment: h.deployment, sealer: h.issuer.sealer, state: h.state)
+            .start(client: cli, parameters: FormParameters(["scope": "openid"]), now: clock.now())
+        let poll = FormParameters(["device_code": start.deviceCode])
+        let grant = DeviceCodeGrant(issuer: h.issuer, state: h.state)
+        await #expect(throws: OAuthError.authorizationPending("the user has not decided yet")) {
+            try await grant.poll(client: cli, parameters: poll, now: clock.now())
+        }
+        await #expect(throws: OAuthError.slowDown("polled sooner than every 5 seconds; wait 10 seconds between polls")) {
+            try await grant.poll(client: cli, parameters: poll, now: clock.now().addingTimeInterval(1))
+        }
+        await #expect(throws: OAuthError.unauthorizedClient("this client may not use the device authorization grant")) {
+            try await grant.poll(client: demo, parameters: poll, now: clock.now())
+        }
+        let verification = DeviceVerification(deployment: h.deployment, state: h.state)
+        let pending = try await verification.lookup(start.userCode, address: "192.0.2.9").get()
+        let alice = try #require(config.user(username: "alice"))
+        let session = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
+        #expect(try await verification.decide(pending, approve: true, session: session))
+        #expect(try await !verification.decide(pending, approve: false, session: session), "decided once")
+        let tokens = try await grant.poll(client: cli, parameters: poll, now: clock.now().addingTimeInterval(20))
+        #expect(tokens.idToken != nil)
+        await #expect(throws: OAuthError.invalidGrant("the device code was already used")) {
+            try await grant.poll(client: cli, parameters: poll, now: clock.now().addingTimeInterval(40))
+        }
+        await #expect(throws: OAuthError.expiredToken("the device code has expired; start again")) {
+            try await grant.poll(client: cli, parameters: poll, now: clock.now().addingTimeInterval(TimeInterval(start.expiresIn + 1)))
+        }
+    }
+
+    @Test("Client credentials in Core: the allowed scopes by default, for the client itself; other clients refused")
+    func clientCredentials() async throws {
+        let h = try await harness()
+        let config = h.deployment.config
+        let service = try #require(config.client(id: "service"))
+        let demo = try #require(config.client(id: "demo"))
+        let grant = ClientCredentialsGrant()
+        let issued = try await grant.issue(
+            to: service,
+            parameters: FormParameters(),
+            deployment: h.deployment,
+            signer: h.issuer.signer,
+            now: clock.now()
+        )
+        let claims = try await h.issuer.signer.verifyAccessToken(issued.accessToken, now: clock.now())
+        #expect(claims.subject == "service" && claims.scopes == ["api:read"] && issued.refreshToken == nil)
+        await #expect(throws: OAuthError.unauthorizedClient("this client may not use the client_credentials grant")) {
+            try await grant.issue(to: demo, parameters: FormParameters(), deployment: h.deployment, signer: h.issuer.signer, now: clock.now())
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import PermisoTesting
+import Testing
+
+@testable import PermisoCore
+
+/// The named state operations: the exact key and lifetime each one uses, pinned so that a
+/// format change cannot slip in without a new namespace (docs/ARCHITECTURE.md "The state
+/// operations"), and a scan of the sources proving no key string lives anywhere else.
+@Suite("State operations: key formats and where they may be written")
+struct StateOperationTests {
+    let clock = TestClock()
+
+    func state() -> (ProtocolState, RecordingStore) {
+        let store = RecordingStore(clock: clock)
+        return (ProtocolState(store: store), store)
+    }
+
+    func session(authTime: Date) -> LoginSession {
+        LoginSession(subject: "alice-sub", authTime: authTime, sessionID: "S1", amr: ["pwd"])
+    }
+
+    @Test("Codes, refresh families and sessions use their documented keys and lifetimes")
+    func tokenKeys() async throws {
+        let (state, store) = state()
+        var lifetimes = Lifetimes()
+        lifetimes.refreshToken = 3_600
+        lifetimes.session = 600
+        let now = clock.now()
+        #expect(try await state.codes.claim(codeID: "J1", expiresAt: now.addingTimeInterval(60), now: now))
+        #expect(try await !state.codes.claim(codeID: "J1", expiresAt: now.addingTimeInterval(60), now: now))
+        #expect(try await state.refreshFamilies.rotate(family: "F", generation: 2, lifetimes: lifetimes))
+        try await state.refreshFamilies.revoke(family: "F", lifetimes: lifetimes, now: now)
+        #expect(try await state.refreshFamilies.isRevoked(family: "F"))
+        try await state.sessions.end(session(authTime: now.addingTimeInterval(-100)), lifetimes: lifetimes)
+        #expect(try await state.sessions.isEnded(sessionID: "S1"))
+        #expect(try await !state.sessions.isEnded(sessionID: "S2"))
+        #expect(
+            store.takeCalls() == [
+                .init("claimOnce", "code:J1", 61), .init("claimOnce", "code:J1", 61),
+                .init("claimOnce", "refresh:F:2", 3_600),
+                .init("deny", "family:F", 3_600), .init("isDenied", "family:F"),
+                .init("deny", "sid:S1", 500), .init("isDenied", "sid:S1"), .init("isDenied", "sid:S2"),
+            ]
+        )
+    }
+
+    @Test("Device grants: record, redemption and poll pacing keys, and slow_down's growing interval")
+    func deviceKeys() async throws {
+        let (state, store) = state()
+        let now = clock.now()
+        let expiry = now.addingTimeInterval(600)
+        let record = DeviceGrantRecord(clientID: "tv", scopes: ["openid"], deviceCodeID: "D1")
+        #expect(try await state.deviceGrants.create(record, userCode: "BCDFGHJK", lifetime: 600))
+        #expect(try await !state.deviceGrants.create(record, userCode: "BCDFGHJK", lifetime: 600), "a taken user code")
+        let stored = try #require(try await state.deviceGrants.find(userCode: "BCDFGHJK"))
+        var approved = stored.record
+        approved.status = .approved
+        #expect(try await state.deviceGrants.decide(userCode: "BCDFGHJK", from: stored, to: approved))
+        #expect(try await !state.deviceGrants.decide(userCode: "BCDFGHJK", from: stored, to: approved), "decided once")
+        #expect(try await state.deviceGrants.redeem(deviceCodeID: "D1", expiresAt: expiry, now: now))
+        #expect(try await !state.deviceGrants.redeem(deviceCodeID: "D1", expiresAt: expiry, now: now))
+        #expect(try await state.deviceGrants.pace(deviceCodeID: "D1", interval: 5, expiresAt: expiry, now: now) == .onTime)
+        let soon = now.addingTimeInterval(2)
+        #expect(try await state.deviceGrants.pace(deviceCodeID: "D1", interval: 5, expiresAt: expiry, now: soon) == .tooSoon(interval: 10))
+        let later = soon.addingTimeInterval(7)
+        #expect(
+            try await state.deviceGrants.pace(deviceCodeID: "D1", interval: 5, expiresAt: expiry, now: later) == .tooSoon(interval: 15),
+            "7 s after a slow_down is still sooner than the grown 10 s interval"
+        )
+        #expect(
+            try await state.deviceGrants.pace(deviceCodeID: "D1", interval: 5, expiresAt: expiry, now: later.addingTimeInterval(15))
+                == .onTime
+        )
+        let keys = Set(store.takeCalls().map(\.key))
+        #expect(keys == ["device:BCDFGHJK", "device-used:D1", "device-poll:D1"])
+    }
+
+    @Test("Throttles count per username and address, and per address and code space; giving back undoes one attempt")
+    func throttleKeys() async throws {
+        let (state, store) = state()
+        let reservation = try #require(try await state.signIns.reserve(username: "Alice", address: "192.0.2.1"))
+        try await reservation.giveBack()
+        _ = try await state.userCodes.reserve(address: "192.0.2.1")
+        #expect(
+            store.takeCalls() == [
+                .init("increment", "login-user:alice", 300), .init("increment", "login-addr:192.0.2.1", 300),
+                .init("decrement", "login-user:alice"), .init("decrement", "login-addr:192.0.2.1"),
+                .init("increment", "device-lookup-addr:192.0.2.1", 300), .init("increment", "device-lookup-all", 300),
+            ]
+        )
+        for _ in 0..<SignInThrottle.attemptsPerUser {
+            #expect(try await state.signIns.reserve(username: "bob", address: "192.0.2.\(Int.random(in: 2...200))") != nil)
+        }
+        #expect(try await state.signIns.reserve(username: "BOB", address: "192.0.2.250") == nil, "over the per-user limit")
+    }
+
+    @Test("Namespaces are distinct, contain no separator, and none is another's prefix")
+    func namespaces() {
+        let names = StateNamespace.allCases.map(\.rawValue)
+        #expect(Set(names).count == names.count)
+        for name in names {
+            #expect(!name.contains(":"), "\(name)")
+            for other in names where other != name {
+                #expect(!(other + ":").hasPrefix(name + ":"), "\(name) / \(other)")
+            }
+        }
+    }
+
+    // MARK: - No key string and no store call outside the state layer
+
+    /// Lines of `text` that write a state key or call the store directly: a string literal
+    /// starting with a namespace and `:`, or a call of a `StateStore` primitive.
+    static func violations(in text: String) -> [String] {
+        let namespaces = StateNamespace.allCases.map(\.rawValue)
+        // With its separator, any namespace; alone, only those no ordinary word could be.
+        let keyed = namespaces.joined(separator: "|")
+        let bare = namespaces.filter { $0.contains("-") }.joined(separator: "|")
+        let literal = try! Regex("\"((\(keyed)):|(\(bare))\")")
+        let primitive = try! Regex(
+            #"(^|[^A-Za-z0-9_])([sS]tore)\??\.(claimOnce|deny|isDenied|increment|decrement|insert|value|replace)\("#
+        )
+        return text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line in
+            let code = line.trimmingCharacters(in: .whitespaces)
+            if code.hasPrefix("//") { return nil }
+            return code.contains(literal) || code.contains(primitive) ? String(line) : nil
+        }
+    }
+
+    @Test("The scan finds a planted key string and store call, and passes clean code")
+    func scannerWorks() {
+        #expect(Self.violations(in: #"let key = "family:\(id)""#).count == 1)
+        #expect(Self.violations(in: #"_ = try await live.store.isDenied(key)"#).count == 1)
+        #expect(Self.violations(in: #"try await store.claimOnce(k, lifetime: 1)"#).count == 1)
+        #expect(Self.violations(in: #"counters = ["device-lookup-all"]"#).count == 1)
+        #expect(Self.violations(in: #"try await state.sessions.isEnded(sessionID: sid)"#).isEmpty)
+        #expect(Self.violations(in: #"// "sid:" is written by SessionEnds"#).isEmpty)
+    }
+
+    @Test("No source outside State/ and the store backends writes a key or calls the store")
+    func noKeysElsewhere() throws {
+        let sources = URL(fileURLWithPath: Repository.root + "/Sources")
+        let allowed = ["PermisoCore/State/", "PermisoRedis/", "PermisoTesting/"]
+        var found: [String] = []
+        let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+        var scanned = 0
+        for case let url as URL in files where url.pathExtension == "swift" {
+            let relative = String(url.path.dropFirst(sources.path.count + 1))
+            if allowed.contains(where: relative.hasPrefix) { continue }
+            scanned += 1
+            for line in Self.violations(in: try String(contentsOf: url, encoding: .utf8)) {
+                found.append("\(relative): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(scanned > 50, "the scan must see the sources")
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+}
