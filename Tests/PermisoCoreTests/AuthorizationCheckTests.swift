@@ -21,7 +21,7 @@ struct AuthorizationCheckTests {
             postLogoutRedirectURIs: [],
             grantTypes: [.authorizationCode],
             scopes: scopes,
-            idTokenSigningAlgorithm: .rs256,
+            signingAlgorithm: .rs256,
             requirePKCE: authMethod == .none,
             firstParty: false
         )

@@ -39,7 +39,7 @@ struct ConfigLoaderTests {
         #expect(client.secretHash == Fixture.secretHash)
         #expect(client.redirectURIs == ["https://app.example.com/cb"])
         #expect(client.grantTypes == [.authorizationCode, .refreshToken])
-        #expect(client.idTokenSigningAlgorithm == .rs256)
+        #expect(client.signingAlgorithm == .rs256)
         #expect(client.requirePKCE == false)
         #expect(client.firstParty == false)
         let user = try #require(config.users.first)

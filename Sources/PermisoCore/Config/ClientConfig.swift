@@ -1,5 +1,10 @@
 /// A registered relying party.
 public struct ClientConfig: Sendable, Equatable {
+    /// What a client id may contain: RFC 3986 unreserved characters, so it needs no escaping
+    /// in URLs, forms or Basic credentials. The loader and the JSON Schema both use it.
+    public static let idPattern = "^[A-Za-z0-9._~-]+$"
+    static let idCharacters = "letters, digits, '.', '_', '~' or '-'"
+
     public var id: String
     public var name: String
     /// The crypt hash of the client secret; `nil` for public clients.
@@ -9,7 +14,9 @@ public struct ClientConfig: Sendable, Equatable {
     public var postLogoutRedirectURIs: [String]
     public var grantTypes: [GrantType]
     public var scopes: [String]
-    public var idTokenSigningAlgorithm: SigningAlgorithm
+    /// What signs this client's ID tokens and access tokens: the config's
+    /// `idTokenSignedResponseAlg` (OIDC Registration §2), which Permiso applies to both.
+    public var signingAlgorithm: SigningAlgorithm
     public var requirePKCE: Bool
     /// First-party clients skip the consent page.
     public var firstParty: Bool

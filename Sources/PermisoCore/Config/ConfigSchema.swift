@@ -5,16 +5,27 @@
 public enum ConfigSchema {
     static let durationSummary = "A duration: `90s`, `10m`, `12h`, `30d`, or whole seconds."
 
+    /// A default lifetime as the config would write it, from `Lifetimes` itself, so the
+    /// schema and the loader cannot disagree.
+    static func defaultDuration(_ keyPath: KeyPath<Lifetimes, Int>) -> JSONValue {
+        .string(DurationText.text(for: Lifetimes()[keyPath: keyPath]))
+    }
+
     public static let lifetimes = ObjectSpec(
         title: "Lifetimes",
         summary: "How long each issued value lives. " + durationSummary,
         fields: [
-            FieldSpec("authorizationCode", .duration, default: "60s", "Authorization codes; at most 60s."),
-            FieldSpec("accessToken", .duration, default: "10m", "Access tokens (RFC 9068 JWTs)."),
-            FieldSpec("idToken", .duration, default: "10m", "ID tokens."),
-            FieldSpec("refreshToken", .duration, default: "30d", "Refresh tokens; each use rotates them."),
-            FieldSpec("session", .duration, default: "12h", "The login session cookie."),
-            FieldSpec("deviceCode", .duration, default: "10m", "Device codes and their user codes (RFC 8628)."),
+            FieldSpec(
+                "authorizationCode",
+                .duration,
+                default: defaultDuration(\.authorizationCode),
+                "Authorization codes; at most 1m (a sealed code cannot be revoked)."
+            ),
+            FieldSpec("accessToken", .duration, default: defaultDuration(\.accessToken), "Access tokens (RFC 9068 JWTs)."),
+            FieldSpec("idToken", .duration, default: defaultDuration(\.idToken), "ID tokens."),
+            FieldSpec("refreshToken", .duration, default: defaultDuration(\.refreshToken), "Refresh tokens; each use rotates them."),
+            FieldSpec("session", .duration, default: defaultDuration(\.session), "The login session cookie."),
+            FieldSpec("deviceCode", .duration, default: defaultDuration(\.deviceCode), "Device codes and their user codes (RFC 8628)."),
         ]
     )
 
@@ -72,7 +83,7 @@ public enum ConfigSchema {
         title: "Client",
         summary: "A relying party allowed to use Permiso.",
         fields: [
-            FieldSpec("id", .string(pattern: "^[A-Za-z0-9._~-]+$"), required: true, "The client_id; unique."),
+            FieldSpec("id", .string(pattern: ClientConfig.idPattern), required: true, "The client_id; unique."),
             FieldSpec("name", .string(), "Shown on the consent page; defaults to the id."),
             FieldSpec(
                 "secretHash",

@@ -42,7 +42,7 @@ public struct Deployment: Sendable {
             )
         }
         for (index, value) in loader.clientAlgorithmValues {
-            let algorithm = config.clients[index].idTokenSigningAlgorithm
+            let algorithm = config.clients[index].signingAlgorithm
             if keys.activeKey(for: algorithm) == nil {
                 log.error(
                     "no active \(algorithm.rawValue) key in \(config.keysDirectory); run `permiso keys generate --alg \(algorithm.rawValue)`",
@@ -80,7 +80,7 @@ extension Deployment {
     /// they are accepted only while the issuer is a loopback URL that nothing outside this
     /// machine can trust.
     public var servingRefusal: String? {
-        guard keys.manifest.development, !LoopbackHost.contains(config.issuer.host) else { return nil }
+        guard keys.manifest.development, !Loopback.isHost(config.issuer.host) else { return nil }
         return
             "refusing to serve \(config.issuer.absoluteString) with development keys (\(config.keysDirectory) is marked development: true); generate production keys with `permiso keys generate --keys DIR`"
     }

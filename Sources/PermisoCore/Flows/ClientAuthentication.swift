@@ -87,7 +87,7 @@ public final class ClientAuthenticator: Sendable {
     private func verify(_ secret: String, against hash: String) async -> Bool {
         let digest = Data(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: cacheSalt))
         if let known = verified.withLock({ $0[hash] }) {
-            return PasswordHash.constantTimeEquals(Array(known), Array(digest))
+            return ConstantTime.equals(Array(known), Array(digest))
         }
         guard await verifier.verify(secret, against: hash) else { return false }
         verified.withLock { $0[hash] = digest }

@@ -44,7 +44,7 @@ public struct ClientCredentialsGrant: Sendable {
         )
         let token: String
         do {
-            token = try signer.sign(claims, algorithm: client.idTokenSigningAlgorithm, type: .accessToken)
+            token = try signer.sign(claims, algorithm: client.signingAlgorithm, type: .accessToken)
         } catch {
             throw .serverError("the access token could not be signed")
         }

@@ -76,7 +76,7 @@ public struct LoginTransaction: BoundTransaction, Equatable {
     /// Whether a stored binding digest belongs to this cookie value, compared in constant time.
     public static func binding(_ digest: String, matches cookie: String?) -> Bool {
         guard let cookie else { return false }
-        return PasswordHash.constantTimeEquals(Array(bindingDigest(cookie).utf8), Array(digest.utf8))
+        return ConstantTime.equals(Array(bindingDigest(cookie).utf8), Array(digest.utf8))
     }
 
     /// What a form stores of its binding cookie: a digest, so the form alone reveals nothing usable.

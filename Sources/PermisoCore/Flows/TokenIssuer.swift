@@ -44,7 +44,7 @@ public struct TokenIssuer: Sendable {
                 authTime: Date(timeIntervalSince1970: TimeInterval(grant.authTime)),
                 sid: grant.sessionID
             )
-            let algorithm = grant.client.idTokenSigningAlgorithm
+            let algorithm = grant.client.signingAlgorithm
             let accessToken = try signer.sign(accessClaims, algorithm: algorithm, type: .accessToken)
             var idToken: String?
             if grant.scopes.contains("openid") {

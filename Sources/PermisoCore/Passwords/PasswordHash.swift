@@ -97,7 +97,7 @@ public enum PasswordHash {
     /// Whether `password` matches `hash`, compared in constant time.
     public static func verify(_ password: String, against hash: String) -> Bool {
         guard isAcceptedFormat(hash), let computed = crypt(password, setting: hash) else { return false }
-        return constantTimeEquals(Array(computed.utf8), Array(hash.utf8))
+        return ConstantTime.equals(Array(computed.utf8), Array(hash.utf8))
     }
 
     /// Whether `hash` is a complete hash in one of the accepted formats, with a setting libxcrypt reads.
@@ -124,12 +124,5 @@ public enum PasswordHash {
     private static func memset_s_compat(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
         // explicit_bzero is not optimised away, unlike a plain memset before free.
         explicit_bzero(pointer, count)
-    }
-
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }

@@ -40,7 +40,7 @@ struct AuthorizeEndpoint {
             guard let claims = try? await snapshot.signer.verifyIDTokenHint(hint) else {
                 let responder = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
                 let error = OAuthError.invalidRequest("id_token_hint is not a valid ID token from this issuer")
-                return flow.deliver(responder.errorParameters(error, target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+                return flow.deliver(responder.errorParameters(error, target: authRequest.responseTarget), authRequest.responseTarget, snapshot)
             }
             authRequest.idTokenHint = nil
             authRequest.hintSubject = claims.sub
@@ -51,7 +51,7 @@ struct AuthorizeEndpoint {
         } catch {
             // RFC 6749 §4.1.2.1 has a code for this: the client may retry later.
             let responder = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
-            return flow.deliver(responder.errorParameters(error, target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+            return flow.deliver(responder.errorParameters(error, target: authRequest.responseTarget), authRequest.responseTarget, snapshot)
         }
         return try await flow.proceed(authRequest, session: session, request: request, snapshot)
     }

@@ -93,9 +93,9 @@ struct BrowserFlow: Sendable {
             response = try consentPage(authRequest, session: session!, request: request, snapshot)
         case .issueCode(let session):
             let code = try flow.issueCode(authRequest, session: session, now: live.clock.now())
-            response = deliver(flow.responseParameters([("code", code)], target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+            response = deliver(flow.responseParameters([("code", code)], target: authRequest.responseTarget), authRequest.responseTarget, snapshot)
         case .fail(let error):
-            response = deliver(flow.errorParameters(error, target: authRequest.errorTarget), authRequest.errorTarget, snapshot)
+            response = deliver(flow.errorParameters(error, target: authRequest.responseTarget), authRequest.responseTarget, snapshot)
         }
         for cookie in extraCookies { response.setCookie(cookie) }
         return response

@@ -20,7 +20,7 @@ struct ConsentEndpoint {
         }
         let responder = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
         guard parameters["decision"] == "allow" else {
-            let target = transaction.request.errorTarget
+            let target = transaction.request.responseTarget
             return flow.deliver(responder.errorParameters(.accessDenied("the user denied the request"), target: target), target, snapshot)
         }
         var granted = Set(session.consents[transaction.request.clientID] ?? [])

@@ -13,7 +13,7 @@ enum IssuerRule {
         else {
             return .failure(RuleViolation("expected an absolute https URL, got \"\(text)\""))
         }
-        if scheme == "http" && !LoopbackHost.contains(host) {
+        if scheme == "http" && !Loopback.isHost(host) {
             return .failure(
                 RuleViolation(
                     "expected https (http is allowed only for loopback hosts such as 127.0.0.1), got \"\(text)\""

@@ -26,7 +26,7 @@ enum RedirectURIRule {
             }
             return nil
         case "http":
-            guard LoopbackHost.contains(components.host) else {
+            guard Loopback.isHost(components.host) else {
                 return RuleViolation(
                     "expected https; http is allowed only for loopback hosts (RFC 8252 §8.3), got \"\(text)\""
                 )

@@ -46,7 +46,7 @@ public enum PKCE {
             throw .invalidRequest("code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
         }
         let computed = Data(SHA256.hash(data: Data(verifier.utf8))).base64URLEncodedString
-        guard PasswordHash.constantTimeEquals(Array(computed.utf8), Array(challenge.utf8)) else {
+        guard ConstantTime.equals(Array(computed.utf8), Array(challenge.utf8)) else {
             throw .invalidGrant("code_verifier does not match the code_challenge")
         }
     }

@@ -24,11 +24,12 @@ public enum RedirectURIMatch {
         throw .invalidRequest("redirect_uri is not registered for this client")
     }
 
-    /// Equal except for the port, and both on a loopback IP over http (RFC 8252 §7.3).
+    /// Equal except for the port, and both on a loopback IP literal over http (RFC 8252 §7.3;
+    /// `Loopback` says why `localhost` is not one).
     static func matchesIgnoringLoopbackPort(registered: String, requested: String) -> Bool {
         guard var a = URLComponents(string: registered), var b = URLComponents(string: requested),
             a.scheme == "http", b.scheme == "http", a.host == b.host,
-            let host = a.host, host == "127.0.0.1" || host == "[::1]" || host == "::1"
+            Loopback.isIPLiteral(a.host)
         else { return false }
         a.port = nil
         b.port = nil
