@@ -27,6 +27,8 @@ public final class LiveDeployment: Sendable {
         public let sealer: Sealer
         public let signer: TokenSigner
         public let tokenIssuer: TokenIssuer
+        /// The authorization code flow's decisions against this deployment.
+        public let authorizationFlow: AuthorizationFlow
 
         init(deployment: Deployment, documents: [PublishedDocument], sealer: Sealer, signer: TokenSigner) {
             self.deployment = deployment
@@ -35,6 +37,7 @@ public final class LiveDeployment: Sendable {
             self.sealer = sealer
             self.signer = signer
             self.tokenIssuer = TokenIssuer(deployment: deployment, signer: signer, sealer: sealer)
+            self.authorizationFlow = AuthorizationFlow(deployment: deployment, sealer: sealer)
         }
     }
 
@@ -89,6 +92,11 @@ public final class LiveDeployment: Sendable {
 
     public var snapshot: Snapshot {
         current.withLock { $0 }
+    }
+
+    /// What Core's flows take: `snapshot` with the process's shared state.
+    public func flows(_ snapshot: Snapshot) -> FlowContext {
+        FlowContext(issuer: snapshot.tokenIssuer, state: state)
     }
 
     /// Loads the config and keys again. On any problem the old snapshot keeps serving and the problem is logged.

@@ -4,24 +4,37 @@ public import Logging
 /// Builds the token service: routes, middleware and the reload service.
 ///
 /// The HTTP layer stays thin: each endpoint decodes a request, calls PermisoCore, and
-/// encodes the answer.
+/// encodes the answer. What routes share is middleware, in three groups: the prepared
+/// documents, the OAuth JSON endpoints, and the pages a person reads.
 public enum PermisoApplication {
     /// - Parameter trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
     public static func router(live: LiveDeployment, trustedProxies: Set<String> = []) -> Router<PermisoRequestContext> {
         let router = Router(context: PermisoRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: DeploymentMiddleware(live: live))
+
+        // Prepared bytes with their own headers: the well-known documents, liveness, the stylesheet.
         WellKnownEndpoint(live: live).register(on: router)
         HealthEndpoint().register(on: router)
-        TokenEndpoint(live: live).register(on: router)
-        let flow = BrowserFlow(live: live, pages: PageRenderer(), clientAddress: ClientAddress(trustedProxies: trustedProxies))
-        AuthorizeEndpoint(flow: flow).register(on: router)
-        LoginEndpoint(flow: flow).register(on: router)
-        ConsentEndpoint(flow: flow).register(on: router)
-        AssetsEndpoint(live: live).register(on: router)
-        UserinfoEndpoint(live: live).register(on: router)
-        LogoutEndpoint(flow: flow).register(on: router)
-        DemoEndpoint(flow: flow).register(on: router)
-        DeviceAuthorizationEndpoint(live: live).register(on: router)
-        DeviceEndpoint(flow: flow).register(on: router)
+        AssetsEndpoint().register(on: router)
+
+        // The OAuth JSON endpoints: never cached, bodies up to 64 KiB.
+        let oauth = router.group().add(middleware: OAuthJSONMiddleware())
+        TokenEndpoint(live: live).register(on: oauth)
+        DeviceAuthorizationEndpoint(live: live).register(on: oauth)
+        UserinfoEndpoint(live: live).register(on: oauth)
+
+        // Pages: errors as pages, the shared security headers; the authorization request
+        // may be posted at up to 64 KiB, the forms at 16 KiB.
+        let renderer = PageRenderer()
+        let flow = BrowserFlow(live: live, pages: renderer, clientAddress: ClientAddress(trustedProxies: trustedProxies))
+        AuthorizeEndpoint(flow: flow).register(on: router.group().add(middleware: PageMiddleware(pages: renderer, maximumBody: 64 * 1024)))
+        let pages = router.group().add(middleware: PageMiddleware(pages: renderer))
+        LoginEndpoint(flow: flow).register(on: pages)
+        ConsentEndpoint(flow: flow).register(on: pages)
+        LogoutEndpoint(flow: flow).register(on: pages)
+        DeviceEndpoint(flow: flow).register(on: pages)
+        DemoEndpoint(flow: flow).register(on: pages)
         return router
     }
 

@@ -1,14 +1,38 @@
 public import Hummingbird
 public import NIOCore
+public import PermisoCore
 
-/// The request context of Permiso's routes: Hummingbird's basic one plus the client's
-/// address, which login throttling counts by.
+/// The request context of Permiso's routes: Hummingbird's basic one, the client's address
+/// (throttles count by it), and what the middleware hand every handler.
 public struct PermisoRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    private var current: LiveDeployment.Snapshot?
+    private var currentFlows: FlowContext?
+    /// The largest body a handler of this route reads, set by its route group.
+    var maximumBody = 16 * 1024
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The deployment this request is answered with, taken once when it arrived
+    /// (`DeploymentMiddleware`, the first middleware of every route).
+    public internal(set) var snapshot: LiveDeployment.Snapshot {
+        get {
+            guard let current else { preconditionFailure("DeploymentMiddleware runs before every route") }
+            return current
+        }
+        set { current = newValue }
+    }
+
+    /// The same snapshot with the shared state, as Core's flows take it.
+    public internal(set) var flows: FlowContext {
+        get {
+            guard let currentFlows else { preconditionFailure("DeploymentMiddleware runs before every route") }
+            return currentFlows
+        }
+        set { currentFlows = newValue }
     }
 }

@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var trustedProxies: [String] = []
 
+    @Option(help: "How much to log: error, warning, info, or debug (one line per request: method, route, status, duration, request id).")
+    var logLevel: LogLevel = .info
+
     func run() async throws {
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
         // threads, so a request never hops from the loop that read it to a pool and back
@@ -39,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         // may be an actor that one loop drains while the other's connections wait.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var logger = Logger(label: "permiso")
-        logger.logLevel = .info
+        logger.logLevel = logLevel.level
         let live: LiveDeployment
         do {
             live = try await LiveDeployment(configFile: options.config)
@@ -63,5 +66,19 @@ struct ServeCommand: AsyncParsableCommand {
             trustedProxies: Set(trustedProxies),
             logger: logger
         ).runService()
+    }
+}
+
+/// `--log-level`: the levels an operator picks from.
+enum LogLevel: String, CaseIterable, ExpressibleByArgument {
+    case error, warning, info, debug
+
+    var level: Logger.Level {
+        switch self {
+        case .error: .error
+        case .warning: .warning
+        case .info: .info
+        case .debug: .debug
+        }
     }
 }

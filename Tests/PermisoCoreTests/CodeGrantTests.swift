@@ -19,8 +19,8 @@ struct CodeGrantTests {
         var deployment: Deployment
         var issuer: TokenIssuer
         var store: MemoryStateStore
-        var codes: AuthorizationCodeGrant
-        var refreshes: RefreshTokenGrant
+        var codes: GrantUnderTest<AuthorizationCodeGrant>
+        var refreshes: GrantUnderTest<RefreshTokenGrant>
         var demo: ClientConfig
         var cli: ClientConfig
     }
@@ -35,8 +35,8 @@ struct CodeGrantTests {
             deployment: deployment,
             issuer: issuer,
             store: store,
-            codes: AuthorizationCodeGrant(issuer: issuer, state: ProtocolState(store: store)),
-            refreshes: RefreshTokenGrant(issuer: issuer, state: ProtocolState(store: store)),
+            codes: GrantUnderTest(FlowContext(issuer: issuer, state: ProtocolState(store: store))),
+            refreshes: GrantUnderTest(FlowContext(issuer: issuer, state: ProtocolState(store: store))),
             demo: try #require(deployment.config.client(id: "demo")),
             cli: try #require(deployment.config.client(id: "cli"))
         )
@@ -222,8 +222,8 @@ struct CodeGrantTests {
     func unreachableStore() async throws {
         let h = try await harness()
         let refresh = try #require(try await redeem(h, try mint(h)).refreshToken)
-        let codes = AuthorizationCodeGrant(issuer: h.issuer, state: ProtocolState(store: UnreachableStore()))
-        let refreshes = RefreshTokenGrant(issuer: h.issuer, state: ProtocolState(store: UnreachableStore()))
+        let codes = GrantUnderTest<AuthorizationCodeGrant>(FlowContext(issuer: h.issuer, state: ProtocolState(store: UnreachableStore())))
+        let refreshes = GrantUnderTest<RefreshTokenGrant>(FlowContext(issuer: h.issuer, state: ProtocolState(store: UnreachableStore())))
         await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
             try await codes.redeem(
                 client: h.demo,
@@ -234,5 +234,24 @@ struct CodeGrantTests {
         await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
             try await refreshes.refresh(client: h.demo, parameters: form(["refresh_token": refresh]), now: clock.now())
         }
+    }
+}
+
+/// A redeeming grant bound to one context, called as the token endpoint calls it.
+struct GrantUnderTest<Grant: RedeemingGrant>: Sendable {
+    let context: FlowContext
+
+    init(_ context: FlowContext) { self.context = context }
+
+    func redeem(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> TokenResponse {
+        try await Grant.answer(client: client, parameters: parameters, context: context, now: now)
+    }
+
+    func refresh(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> TokenResponse {
+        try await redeem(client: client, parameters: parameters, now: now)
+    }
+
+    func poll(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> TokenResponse {
+        try await redeem(client: client, parameters: parameters, now: now)
     }
 }

@@ -15,6 +15,7 @@ struct CoreFlowTests {
         var deployment: Deployment
         var issuer: TokenIssuer
         var state: ProtocolState
+        var context: FlowContext { FlowContext(issuer: issuer, state: state) }
     }
 
     func harness(store: any StateStore = MemoryStateStore()) async throws -> Harness {
@@ -34,7 +35,7 @@ struct CoreFlowTests {
     @Test("Password sign-in: right, wrong and unknown; failures stay counted and the limit refuses even the right password")
     func passwordSignIn() async throws {
         let h = try await harness()
-        let signIn = PasswordSignIn(config: h.deployment.config, verifier: InlinePasswordVerifier(), state: h.state)
+        let signIn = PasswordSignIn(h.context, verifier: InlinePasswordVerifier())
         let right = try await signIn.verify(username: "alice", password: "alice-password", address: "192.0.2.1")
         #expect(try right.get().username == "alice")
         #expect(try await signIn.verify(username: "alice", password: "wrong", address: "192.0.2.1") == .failure(.incorrect))
@@ -53,7 +54,7 @@ struct CoreFlowTests {
     @Test("Password sign-in fails closed when the throttle cannot be consulted")
     func signInWithoutStore() async throws {
         let h = try await harness(store: UnreachableStore())
-        let signIn = PasswordSignIn(config: h.deployment.config, verifier: InlinePasswordVerifier(), state: h.state)
+        let signIn = PasswordSignIn(h.context, verifier: InlinePasswordVerifier())
         await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
             try await signIn.verify(username: "alice", password: "alice-password", address: "192.0.2.1")
         }
@@ -92,7 +93,7 @@ struct CoreFlowTests {
     @Test("Logout decision: the hinted user's session ends at once; anyone else's, or no hint, asks")
     func logoutDecision() async throws {
         let h = try await harness()
-        let logout = RPInitiatedLogout(config: h.deployment.config, signer: h.issuer.signer)
+        let logout = RPInitiatedLogout(h.context)
         let alice = try #require(h.deployment.config.user(username: "alice"))
         let session = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
         let aliceHint = try await idToken(h, subject: alice.subject)
@@ -114,7 +115,7 @@ struct CoreFlowTests {
     @Test("Logout refuses a forged hint, a client_id that contradicts it, and an unregistered post-logout URI")
     func logoutRefusals() async throws {
         let h = try await harness()
-        let logout = RPInitiatedLogout(config: h.deployment.config, signer: h.issuer.signer)
+        let logout = RPInitiatedLogout(h.context)
         let hint = try await idToken(h, subject: try #require(h.deployment.config.user(username: "alice")).subject)
         await #expect(throws: OAuthError.invalidRequest("id_token_hint is not a valid ID token")) {
             try await logout.validate(FormParameters(["id_token_hint": String(hint.dropLast(4)) + "AAAA"]))
@@ -136,13 +137,13 @@ struct CoreFlowTests {
     @Test("Ending a session refuses it everywhere; an unreachable store says sign-out could not be recorded")
     func endSession() async throws {
         let h = try await harness()
-        let logout = RPInitiatedLogout(config: h.deployment.config, signer: h.issuer.signer)
+        let logout = RPInitiatedLogout(h.context)
         let alice = try #require(h.deployment.config.user(username: "alice"))
         let session = LoginSession.start(alice, methods: ["pwd"], now: Date(), previous: nil)
-        try await logout.end(session, state: h.state)
+        try await logout.end(session)
         #expect(try await h.state.sessions.isEnded(sessionID: session.sessionID))
         await #expect(throws: OAuthError.temporarilyUnavailable("sign-out cannot be recorded right now; try again")) {
-            try await logout.end(session, state: ProtocolState(store: UnreachableStore()))
+            try await RPInitiatedLogout(FlowContext(issuer: h.issuer, state: ProtocolState(store: UnreachableStore()))).end(session)
         }
     }
 
@@ -170,10 +171,10 @@ struct CoreFlowTests {
         let config = h.deployment.config
         let cli = try #require(config.client(id: "cli"))
         let demo = try #require(config.client(id: "demo"))
-        let start = try await DeviceAuthorization(deployment: h.deployment, sealer: h.issuer.sealer, state: h.state)
+        let start = try await DeviceAuthorization(h.context)
             .start(client: cli, parameters: FormParameters(["scope": "openid"]), now: clock.now())
         let poll = FormParameters(["device_code": start.deviceCode])
-        let grant = DeviceCodeGrant(issuer: h.issuer, state: h.state)
+        let grant = GrantUnderTest<DeviceCodeGrant>(h.context)
         await #expect(throws: OAuthError.authorizationPending("the user has not decided yet")) {
             try await grant.poll(client: cli, parameters: poll, now: clock.now())
         }
@@ -183,7 +184,7 @@ struct CoreFlowTests {
         await #expect(throws: OAuthError.unauthorizedClient("this client may not use the device authorization grant")) {
             try await grant.poll(client: demo, parameters: poll, now: clock.now())
         }
-        let verification = DeviceVerification(deployment: h.deployment, state: h.state)
+        let verification = DeviceVerification(h.context)
         let pending = try await verification.lookup(start.userCode, address: "192.0.2.9").get()
         let alice = try #require(config.user(username: "alice"))
         let session = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
@@ -205,18 +206,12 @@ struct CoreFlowTests {
         let config = h.deployment.config
         let service = try #require(config.client(id: "service"))
         let demo = try #require(config.client(id: "demo"))
-        let grant = ClientCredentialsGrant()
-        let issued = try await grant.issue(
-            to: service,
-            parameters: FormParameters(),
-            deployment: h.deployment,
-            signer: h.issuer.signer,
-            now: clock.now()
-        )
+        let grant = ClientCredentialsGrant(h.context)
+        let issued = try await grant.issue(to: service, parameters: FormParameters(), now: clock.now())
         let claims = try await h.issuer.signer.verifyAccessToken(issued.accessToken, now: clock.now())
         #expect(claims.subject == "service" && claims.scopes == ["api:read"] && issued.refreshToken == nil)
         await #expect(throws: OAuthError.unauthorizedClient("this client may not use the client_credentials grant")) {
-            try await grant.issue(to: demo, parameters: FormParameters(), deployment: h.deployment, signer: h.issuer.signer, now: clock.now())
+            try await grant.issue(to: demo, parameters: FormParameters(), now: clock.now())
         }
     }
 }

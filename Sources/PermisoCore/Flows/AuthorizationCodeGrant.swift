@@ -1,52 +1,39 @@
-public import Foundation
+import Foundation
 
 /// Redeems a sealed authorization code at the token endpoint (RFC 6749 §4.1.3, OIDC Core §3.1.3.2).
 ///
 /// The checks run in this order on purpose: everything a stolen code cannot pass (client,
 /// redirect URI, PKCE) comes before the single-use claim, so a thief cannot burn the real
 /// client's code; a second redemption revokes the refresh tokens the first one got.
-public struct AuthorizationCodeGrant: Sendable {
-    public var issuer: TokenIssuer
-    public var state: ProtocolState
+public enum AuthorizationCodeGrant: RedeemingGrant {
+    public static let value = SealedGrant<AuthorizationCode>.code
 
-    public init(issuer: TokenIssuer, state: ProtocolState) {
-        self.issuer = issuer
-        self.state = state
-    }
-
-    public func redeem(
-        client: ClientConfig,
-        parameters: FormParameters,
-        now: Date
-    ) async throws(OAuthError)
-        -> TokenResponse
-    {
-        let sealed = try SealedGrant<AuthorizationCode>.code.open(for: client, parameters, sealer: issuer.sealer, now: now)
+    public static func redeem(_ sealed: Sealed<AuthorizationCode>, _ request: TokenRequest) async throws(OAuthError) -> TokenResponse {
         let code = sealed.payload
         // RFC 6749 §4.1.3: the same redirect_uri as the authorization request, if it sent one.
-        if let redirectURI = code.redirectURI, parameters["redirect_uri"] != redirectURI {
+        if let redirectURI = code.redirectURI, request.parameters["redirect_uri"] != redirectURI {
             throw .invalidGrant("redirect_uri does not match the authorization request")
         }
-        try PKCE.verify(verifier: parameters["code_verifier"], challenge: code.codeChallenge)
-        let user = try issuer.deployment.user(of: code.subject, missing: "the user of this code no longer exists")
+        try PKCE.verify(verifier: request.parameters["code_verifier"], challenge: code.codeChallenge)
+        let user = try request.deployment.user(of: code.subject, missing: "the user of this code no longer exists")
         // The code's tokens form a refresh family named by the code, so a replay can revoke them.
         let family = sealed.jti
         try await withStateStore {
             // Both questions go to the store at once: with Redis they share one round trip.
-            async let claimed = state.codes.claim(codeID: sealed.jti, expiresAt: sealed.expiresAt, now: now)
-            async let ended = state.sessions.isEnded(sessionID: code.sessionID)
+            async let claimed = request.state.codes.claim(codeID: sealed.jti, expiresAt: sealed.expiresAt, now: request.now)
+            async let ended = request.state.sessions.isEnded(sessionID: code.sessionID)
             guard try await claimed else {
                 // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it was exchanged for.
-                try await state.refreshFamilies.revoke(family: family, lifetimes: issuer.deployment.config.lifetimes, now: now)
+                try await request.state.refreshFamilies.revoke(family: family, lifetimes: request.config.lifetimes, now: request.now)
                 throw OAuthError.invalidGrant("the code was already used; the tokens issued for it are revoked")
             }
             if try await ended {
                 throw OAuthError.invalidGrant("the session of this code has ended")
             }
         }
-        return try await issuer.issue(
+        return try await request.issuer.issue(
             .init(
-                client: client,
+                client: request.client,
                 user: user,
                 scopes: code.scopes,
                 nonce: code.nonce,
@@ -56,7 +43,7 @@ public struct AuthorizationCodeGrant: Sendable {
                 family: family,
                 generation: 0
             ),
-            now: now
+            now: request.now
         )
     }
 }

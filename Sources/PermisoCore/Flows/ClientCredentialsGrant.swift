@@ -3,7 +3,9 @@ public import Foundation
 /// The client credentials grant (RFC 6749 §4.4): a confidential client gets an access token
 /// for itself, limited to the scopes it is allowed.
 public struct ClientCredentialsGrant: Sendable {
-    public init() {}
+    let context: FlowContext
+
+    public init(_ context: FlowContext) { self.context = context }
 
     /// Scopes that only make sense with a user, so a client acting for itself cannot have them.
     static let userScopes: Set<String> = ["openid", "offline_access"]
@@ -11,8 +13,6 @@ public struct ClientCredentialsGrant: Sendable {
     public func issue(
         to client: ClientConfig,
         parameters: FormParameters,
-        deployment: Deployment,
-        signer: TokenSigner,
         now: Date
     ) async throws(OAuthError) -> TokenResponse {
         // RFC 6749 §4.4: only confidential clients (ClientAuthenticator has already checked the secret).
@@ -24,13 +24,13 @@ public struct ClientCredentialsGrant: Sendable {
             // RFC 6749 §3.3: without a scope, the client's allowed scopes are the default.
             scopes = client.scopes.filter { !Self.userScopes.contains($0) }
         } else {
-            scopes = try ScopeRequest.parse(parameters["scope"], client: client, config: deployment.config)
+            scopes = try ScopeRequest.parse(parameters["scope"], client: client, config: context.config)
             if let userScope = scopes.first(where: Self.userScopes.contains) {
                 throw .invalidScope("scope \(userScope) needs a user; client_credentials has none")
             }
         }
-        let lifetime = deployment.config.lifetimes.accessToken
-        let issuer = deployment.config.issuer.absoluteString
+        let lifetime = context.config.lifetimes.accessToken
+        let issuer = context.config.issuer.absoluteString
         // RFC 9068 §2.2: with no user, the subject is the client itself.
         let claims = AccessTokenClaims(
             iss: issuer,
@@ -44,7 +44,7 @@ public struct ClientCredentialsGrant: Sendable {
         )
         let token: String
         do {
-            token = try signer.sign(claims, algorithm: client.signingAlgorithm, type: .accessToken)
+            token = try context.issuer.signer.sign(claims, algorithm: client.signingAlgorithm, type: .accessToken)
         } catch {
             throw .serverError("the access token could not be signed")
         }

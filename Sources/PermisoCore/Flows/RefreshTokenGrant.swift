@@ -1,52 +1,39 @@
-public import Foundation
+import Foundation
 
 /// The refresh token grant (RFC 6749 §6) with rotation (RFC 9700 §4.14.2): each refresh
 /// token works once; presenting one again means it was copied, and its whole family is revoked.
-public struct RefreshTokenGrant: Sendable {
-    public var issuer: TokenIssuer
-    public var state: ProtocolState
+public enum RefreshTokenGrant: RedeemingGrant {
+    public static let value = SealedGrant<RefreshToken>.refreshToken
 
-    public init(issuer: TokenIssuer, state: ProtocolState) {
-        self.issuer = issuer
-        self.state = state
-    }
-
-    public func refresh(
-        client: ClientConfig,
-        parameters: FormParameters,
-        now: Date
-    ) async throws(OAuthError)
-        -> TokenResponse
-    {
-        let token = try SealedGrant<RefreshToken>.refreshToken.open(for: client, parameters, sealer: issuer.sealer, now: now)
-            .payload
+    public static func redeem(_ sealed: Sealed<RefreshToken>, _ request: TokenRequest) async throws(OAuthError) -> TokenResponse {
+        let token = sealed.payload
         // RFC 6749 §6: the scope may narrow, never widen.
         var scopes = token.scopes
-        if parameters["scope"] != nil {
-            scopes = try ScopeRequest.parse(parameters["scope"], client: client, config: issuer.deployment.config)
+        if request.parameters["scope"] != nil {
+            scopes = try ScopeRequest.parse(request.parameters["scope"], client: request.client, config: request.config)
             if let extra = scopes.first(where: { !token.scopes.contains($0) }) {
                 throw .invalidScope("scope \(extra) was not granted to this refresh token")
             }
         }
-        let user = try issuer.deployment.user(of: token.subject, missing: "the user of this refresh token no longer exists")
-        let lifetimes = issuer.deployment.config.lifetimes
+        let user = try request.deployment.user(of: token.subject, missing: "the user of this refresh token no longer exists")
+        let lifetimes = request.config.lifetimes
         try await withStateStore {
-            if try await state.refreshFamilies.isRevoked(family: token.family) {
+            if try await request.state.refreshFamilies.isRevoked(family: token.family) {
                 throw OAuthError.invalidGrant("the refresh token was revoked")
             }
-            if try await state.sessions.isEnded(sessionID: token.sessionID) {
+            if try await request.state.sessions.isEnded(sessionID: token.sessionID) {
                 throw OAuthError.invalidGrant("the session of this refresh token has ended")
             }
-            guard try await state.refreshFamilies.rotate(family: token.family, generation: token.generation, lifetimes: lifetimes)
+            guard try await request.state.refreshFamilies.rotate(family: token.family, generation: token.generation, lifetimes: lifetimes)
             else {
-                try await state.refreshFamilies.revoke(family: token.family, lifetimes: lifetimes, now: now)
+                try await request.state.refreshFamilies.revoke(family: token.family, lifetimes: lifetimes, now: request.now)
                 throw OAuthError.invalidGrant("the refresh token was already used; its family is revoked")
             }
         }
         // OIDC Core §12.2: a refreshed ID token carries no nonce.
-        return try await issuer.issue(
+        return try await request.issuer.issue(
             .init(
-                client: client,
+                client: request.client,
                 user: user,
                 scopes: scopes,
                 nonce: nil,
@@ -56,7 +43,7 @@ public struct RefreshTokenGrant: Sendable {
                 family: token.family,
                 generation: token.generation + 1
             ),
-            now: now
+            now: request.now
         )
     }
 }

@@ -2,16 +2,12 @@ import Foundation
 
 /// A sealed value a client redeems at the token endpoint: an authorization code, a refresh
 /// token or a device code, each naming the client it was issued to.
-protocol IssuedToClient: Codable, Sendable {
+public protocol IssuedToClient: Codable, Sendable {
     var clientID: String { get }
 }
 
-extension AuthorizationCode: IssuedToClient {}
-extension RefreshToken: IssuedToClient {}
-extension DeviceCode: IssuedToClient {}
-
 /// How one grant names its sealed value in requests and errors.
-struct SealedGrant<Payload: IssuedToClient> {
+public struct SealedGrant<Payload: IssuedToClient>: Sendable {
     var grant: GrantType
     /// The grant as error messages name it.
     var grantName: String

@@ -4,11 +4,9 @@ import PermisoCore
 
 /// The pages' static assets: one stylesheet, coloured from the config.
 struct AssetsEndpoint {
-    let live: LiveDeployment
-
-    func register(on router: Router<some RequestContext>) {
-        router.get(RouterPath(Endpoint.stylesheet)) { _, _ in
-            let css = Stylesheet.css(live.snapshot.deployment.config.branding)
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.get(RouterPath(Endpoint.stylesheet)) { _, context in
+            let css = Stylesheet.css(context.snapshot.deployment.config.branding)
             var response = Response(
                 status: .ok,
                 headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=300"],

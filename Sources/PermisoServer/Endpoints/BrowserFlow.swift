@@ -33,24 +33,23 @@ struct BrowserFlow: Sendable {
         return ended ? nil : session
     }
 
-    /// Password sign-in against this snapshot's users.
-    func signIn(_ snapshot: LiveDeployment.Snapshot) -> PasswordSignIn {
-        PasswordSignIn(config: snapshot.deployment.config, verifier: live.passwordVerifier, state: live.state)
+    /// Password sign-in with the username and password a login form posted, counted by
+    /// this browser's address.
+    func signIn(
+        _ parameters: FormParameters,
+        _ request: Request,
+        _ context: PermisoRequestContext
+    ) async throws(OAuthError) -> Result<UserConfig, PasswordSignIn.Refusal> {
+        try await PasswordSignIn(context.flows, verifier: live.passwordVerifier).verify(
+            username: parameters["username"] ?? "",
+            password: parameters["password"] ?? "",
+            address: address(request, context)
+        )
     }
 
     /// A new password session for `user`, keeping the browser's previous consents if they were the same user's.
     func startSession(_ user: UserConfig, request: Request, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> LoginSession {
         LoginSession.start(user, methods: ["pwd"], now: live.clock.now(), previous: try await session(from: request, snapshot))
-    }
-
-    /// Runs a page handler: an OAuth error it throws becomes an HTML error page with the
-    /// error's status (a person is reading), not the JSON a client would get.
-    func page(_ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let error as OAuthError {
-            return pages.error(error, branding: live.snapshot.deployment.config.branding, status: .init(code: error.httpStatus))
-        }
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int, _ snapshot: LiveDeployment.Snapshot) -> Cookie {
@@ -84,7 +83,7 @@ struct BrowserFlow: Sendable {
         _ snapshot: LiveDeployment.Snapshot,
         extraCookies: [Cookie] = []
     ) async throws -> Response {
-        let flow = AuthorizationFlow(deployment: snapshot.deployment, sealer: snapshot.sealer)
+        let flow = snapshot.authorizationFlow
         var response: Response
         switch flow.decide(authRequest, session: session, now: live.clock.now()) {
         case .login:
@@ -226,11 +225,11 @@ struct BrowserFlow: Sendable {
     /// `page` shows as an error page (CSRF protection).
     func postedForm<Transaction: BoundTransaction>(
         _ request: Request,
-        _ snapshot: LiveDeployment.Snapshot,
+        _ context: PermisoRequestContext,
         as type: Transaction.Type = LoginTransaction.self
     ) async throws -> (parameters: FormParameters, transaction: Transaction) {
-        let parameters = try await FormBody.read(request, limit: 16 * 1024)
-        guard let transaction = openBound(parameters["tx"], as: type, request, snapshot) else {
+        let parameters = try await FormBody.read(request, context: context)
+        guard let transaction = openBound(parameters["tx"], as: type, request, context.snapshot) else {
             throw OAuthError.invalidRequest(
                 "This form has expired or was opened in another browser. Go back to the application and start again."
             )

@@ -20,13 +20,13 @@ struct DemoEndpoint {
         var verifier: String
     }
 
-    func register(on router: Router<some RequestContext>) {
-        router.get(RouterPath(Endpoint.demo)) { request, _ in try await start(request) }
-        router.get(RouterPath(Endpoint.demoCallback)) { request, _ in try await callback(request) }
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.get(RouterPath(Endpoint.demo)) { request, context in try await start(request, context) }
+        routes.get(RouterPath(Endpoint.demoCallback)) { request, context in try await callback(request, context) }
     }
 
-    func start(_ request: Request) async throws -> Response {
-        let snapshot = flow.live.snapshot
+    func start(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
+        let snapshot = context.snapshot
         guard let client = snapshot.deployment.config.client(id: Self.clientID), let redirect = client.redirectURIs.first else {
             throw HTTPError(.notFound)
         }
@@ -48,8 +48,8 @@ struct DemoEndpoint {
         return response
     }
 
-    func callback(_ request: Request) async throws -> Response {
-        let snapshot = flow.live.snapshot
+    func callback(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
+        let snapshot = context.snapshot
         let config = snapshot.deployment.config
         guard let client = config.client(id: Self.clientID), let redirect = client.redirectURIs.first else {
             throw HTTPError(.notFound)
@@ -70,12 +70,12 @@ struct DemoEndpoint {
         // RFC 9207: the response must come from the issuer the demo talked to.
         guard query["iss"] == config.issuer.absoluteString else { return failure("The response came from another issuer.") }
         if let error = query["error"] { return failure("\(error): \(query["error_description"] ?? "")") }
-        let grant = AuthorizationCodeGrant(issuer: snapshot.tokenIssuer, state: flow.live.state)
         let tokens: TokenResponse
         do {
-            tokens = try await grant.redeem(
+            tokens = try await AuthorizationCodeGrant.answer(
                 client: client,
                 parameters: FormParameters(["code": query["code"] ?? "", "redirect_uri": redirect, "code_verifier": pending.verifier]),
+                context: context.flows,
                 now: flow.live.clock.now()
             )
         } catch {

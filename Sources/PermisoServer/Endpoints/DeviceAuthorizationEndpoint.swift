@@ -6,18 +6,9 @@ import PermisoCore
 struct DeviceAuthorizationEndpoint {
     let live: LiveDeployment
 
-    func register(on router: Router<some RequestContext>) {
-        router.post(RouterPath(Endpoint.deviceAuthorization)) { request, _ in
-            try await handle(request)
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.postFromClient(Endpoint.deviceAuthorization, live: live) { parameters, client, context in
+            try JSONResponse.make(try await DeviceAuthorization(context.flows).start(client: client, parameters: parameters, now: live.clock.now()))
         }
-    }
-
-    func handle(_ request: Request) async throws -> Response {
-        let parameters = try await FormBody.read(request, limit: TokenEndpoint.maximumBody)
-        let snapshot = live.snapshot
-        let client = try await TokenEndpoint.authenticate(request, parameters, live: live, snapshot)
-        let response = try await DeviceAuthorization(deployment: snapshot.deployment, sealer: snapshot.sealer, state: live.state)
-            .start(client: client, parameters: parameters, now: live.clock.now())
-        return try JSONResponse.noStore(response)
     }
 }

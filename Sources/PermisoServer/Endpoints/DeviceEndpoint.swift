@@ -13,28 +13,17 @@ import PermisoCore
 struct DeviceEndpoint {
     let flow: BrowserFlow
 
-    func register(on router: Router<some RemoteAddressRequestContext>) {
-        router.get(RouterPath(Endpoint.deviceVerification)) { request, _ in
-            try await flow.page { entryPage(request) }
-        }
-        router.post(RouterPath(Endpoint.deviceVerification)) { request, context in
-            try await flow.page { try await enter(request, address: flow.address(request, context)) }
-        }
-        router.post(RouterPath(Endpoint.deviceLogin)) { request, context in
-            try await flow.page { try await login(request, address: flow.address(request, context)) }
-        }
-        router.post(RouterPath(Endpoint.deviceConsent)) { request, _ in
-            try await flow.page { try await consent(request) }
-        }
-    }
-
-    private func verification(_ snapshot: LiveDeployment.Snapshot) -> DeviceVerification {
-        DeviceVerification(deployment: snapshot.deployment, state: flow.live.state)
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.get(RouterPath(Endpoint.deviceVerification)) { request, context in entryPage(request, context.snapshot) }
+        routes.post(RouterPath(Endpoint.deviceVerification)) { request, context in try await enter(request, context) }
+        routes.post(RouterPath(Endpoint.deviceLogin)) { request, context in try await login(request, context) }
+        routes.post(RouterPath(Endpoint.deviceConsent)) { request, context in try await consent(request, context) }
     }
 
     /// The code form, prefilled from `verification_uri_complete`.
     func entryPage(
         _ request: Request,
+        _ snapshot: LiveDeployment.Snapshot,
         typed: String? = nil,
         error: String? = nil,
         status: HTTPResponse.Status = .ok
@@ -44,13 +33,13 @@ struct DeviceEndpoint {
         var context: [String: Any] = ["title": "Connect a device"]
         if !shown.isEmpty { context["userCode"] = shown }
         if let error { context["error"] = error }
-        return flow.pages.render("device", context, branding: flow.live.snapshot.deployment.config.branding, status: status)
+        return flow.pages.render("device", context, branding: snapshot.deployment.config.branding, status: status)
     }
 
-    func enter(_ request: Request, address: String) async throws -> Response {
-        let snapshot = flow.live.snapshot
-        let typed = try await FormBody.read(request, limit: 16 * 1024)["user_code"] ?? ""
-        switch try await verification(snapshot).lookup(typed, address: address) {
+    func enter(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
+        let snapshot = context.snapshot
+        let typed = try await FormBody.read(request, context: context)["user_code"] ?? ""
+        switch try await DeviceVerification(context.flows).lookup(typed, address: flow.address(request, context)) {
         case .failure(let problem):
             let (message, status): (String, HTTPResponse.Status) =
                 switch problem {
@@ -58,7 +47,7 @@ struct DeviceEndpoint {
                 case .unknown: ("That code is not valid, has expired or was already used. Check the code on your device.", .badRequest)
                 case .throttled: ("Too many attempts. Wait a few minutes and try again.", .tooManyRequests)
                 }
-            return entryPage(request, typed: typed, error: message, status: status)
+            return entryPage(request, snapshot, typed: typed, error: message, status: status)
         case .success(let pending):
             guard let session = try await flow.session(from: request, snapshot) else {
                 return try loginPage(pending, request: request, snapshot)
@@ -67,19 +56,13 @@ struct DeviceEndpoint {
         }
     }
 
-    func login(_ request: Request, address: String) async throws -> Response {
-        let snapshot = flow.live.snapshot
-        let (parameters, transaction) = try await flow.postedForm(request, snapshot, as: DeviceTransaction.self)
-        guard let pending = try await pending(transaction.userCode, snapshot) else { return gone(snapshot) }
-        let username = parameters["username"] ?? ""
-        let verdict = try await flow.signIn(snapshot).verify(
-            username: username,
-            password: parameters["password"] ?? "",
-            address: address
-        )
-        switch verdict {
+    func login(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
+        let snapshot = context.snapshot
+        let (parameters, transaction) = try await flow.postedForm(request, context, as: DeviceTransaction.self)
+        guard let pending = try await pending(transaction.userCode, context) else { return gone(snapshot) }
+        switch try await flow.signIn(parameters, request, context) {
         case .failure(let refusal):
-            return try loginPage(pending, request: request, snapshot, username: username, error: refusal.message)
+            return try loginPage(pending, request: request, snapshot, username: parameters["username"] ?? "", error: refusal.message)
         case .success(let user):
             let session = try await flow.startSession(user, request: request, snapshot)
             var response = try consentPage(pending, session: session, request: request, snapshot)
@@ -88,16 +71,18 @@ struct DeviceEndpoint {
         }
     }
 
-    func consent(_ request: Request) async throws -> Response {
-        let snapshot = flow.live.snapshot
-        let (parameters, transaction) = try await flow.postedForm(request, snapshot, as: DeviceTransaction.self)
-        guard let pending = try await pending(transaction.userCode, snapshot) else { return gone(snapshot) }
+    func consent(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
+        let snapshot = context.snapshot
+        let (parameters, transaction) = try await flow.postedForm(request, context, as: DeviceTransaction.self)
+        guard let pending = try await pending(transaction.userCode, context) else { return gone(snapshot) }
         guard let session = try await flow.session(from: request, snapshot) else {
             // Signed out meanwhile: sign in again, then confirm.
             return try loginPage(pending, request: request, snapshot)
         }
         let approve = parameters["decision"] == "allow"
-        guard try await verification(snapshot).decide(pending, approve: approve, session: session) else { return gone(snapshot) }
+        guard try await DeviceVerification(context.flows).decide(pending, approve: approve, session: session) else {
+            return gone(snapshot)
+        }
         let name = pending.client.name
         return done(
             approve ? "Device connected" : "Access denied",
@@ -108,8 +93,8 @@ struct DeviceEndpoint {
         )
     }
 
-    private func pending(_ userCode: String, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> DeviceVerification.Pending? {
-        try await withStateStore { try await verification(snapshot).pending(userCode) }
+    private func pending(_ userCode: String, _ context: PermisoRequestContext) async throws(OAuthError) -> DeviceVerification.Pending? {
+        try await withStateStore { try await DeviceVerification(context.flows).pending(userCode) }
     }
 
     private func loginPage(

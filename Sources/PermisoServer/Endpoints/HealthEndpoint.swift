@@ -6,8 +6,8 @@ import PermisoCore
 /// It says nothing about the config, so a failed reload (which keeps the old config serving)
 /// does not take the instance out of rotation.
 struct HealthEndpoint {
-    func register(on router: Router<some RequestContext>) {
-        router.get(RouterPath(Endpoint.health)) { _, _ in
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.get(RouterPath(Endpoint.health)) { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],

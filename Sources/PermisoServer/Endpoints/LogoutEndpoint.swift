@@ -15,29 +15,26 @@ struct LogoutEndpoint {
         var binding: String
     }
 
-    func register(on router: Router<some RequestContext>) {
-        router.get(RouterPath(Endpoint.endSession)) { request, _ in
-            try await flow.page { try await handle(request, parameters: try FormParameters.parse(request.uri.query ?? "")) }
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.get(RouterPath(Endpoint.endSession)) { request, context in
+            try await handle(request, context, parameters: try FormParameters.parse(request.uri.query ?? ""))
         }
-        router.post(RouterPath(Endpoint.endSession)) { request, _ in
-            try await flow.page { try await handle(request, parameters: try await FormBody.read(request, limit: 16 * 1024)) }
+        routes.post(RouterPath(Endpoint.endSession)) { request, context in
+            try await handle(request, context, parameters: try await FormBody.read(request, context: context))
         }
     }
 
-    private func logout(_ snapshot: LiveDeployment.Snapshot) -> RPInitiatedLogout {
-        RPInitiatedLogout(config: snapshot.deployment.config, signer: snapshot.signer)
-    }
-
-    func handle(_ request: Request, parameters: FormParameters) async throws -> Response {
-        let snapshot = flow.live.snapshot
+    func handle(_ request: Request, _ context: PermisoRequestContext, parameters: FormParameters) async throws -> Response {
+        let snapshot = context.snapshot
+        let logout = RPInitiatedLogout(context.flows)
         if let pendingText = parameters["logout_tx"] {
-            return try await confirm(pendingText, request: request, snapshot)
+            return try await confirm(pendingText, request: request, logout, snapshot)
         }
-        let validated = try await logout(snapshot).validate(parameters)
+        let validated = try await logout.validate(parameters)
         let session = try await flow.session(from: request, snapshot)
         switch RPInitiatedLogout.decide(validated, session: session) {
         case .signOut(let destination):
-            return try await signOut(session, to: destination, snapshot)
+            return try await signOut(session, to: destination, logout, snapshot)
         case .confirm(let destination):
             var context: [String: Any] = ["title": "Sign out"]
             if let session, let username = snapshot.deployment.config.user(subject: session.subject)?.username {
@@ -55,20 +52,26 @@ struct LogoutEndpoint {
         }
     }
 
-    private func confirm(_ text: String, request: Request, _ snapshot: LiveDeployment.Snapshot) async throws -> Response {
+    private func confirm(
+        _ text: String,
+        request: Request,
+        _ logout: RPInitiatedLogout,
+        _ snapshot: LiveDeployment.Snapshot
+    ) async throws -> Response {
         guard let pending = flow.openBound(text, as: Pending.self, request, snapshot) else {
             throw OAuthError.invalidRequest("This sign-out form has expired or was opened in another browser.")
         }
         let session = try await flow.session(from: request, snapshot)
-        return try await signOut(session, to: .init(redirect: pending.redirect, state: pending.state), snapshot)
+        return try await signOut(session, to: .init(redirect: pending.redirect, state: pending.state), logout, snapshot)
     }
 
     private func signOut(
         _ session: LoginSession?,
         to destination: RPInitiatedLogout.Destination,
+        _ logout: RPInitiatedLogout,
         _ snapshot: LiveDeployment.Snapshot
     ) async throws -> Response {
-        if let session { try await logout(snapshot).end(session, state: flow.live.state) }
+        if let session { try await logout.end(session) }
         var response: Response
         if let redirect = destination.redirect {
             var parameters: [(String, String)] = []

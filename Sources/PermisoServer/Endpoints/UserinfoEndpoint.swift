@@ -8,20 +8,20 @@ import PermisoCore
 struct UserinfoEndpoint {
     let live: LiveDeployment
 
-    func register(on router: Router<some RequestContext>) {
-        router.get(RouterPath(Endpoint.userinfo)) { request, _ in try await handle(request, body: nil) }
-        router.post(RouterPath(Endpoint.userinfo)) { request, _ in
-            let body = request.headers[.contentType] == nil ? FormParameters() : try await FormBody.read(request, limit: 16 * 1024)
-            return try await handle(request, body: body)
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.get(RouterPath(Endpoint.userinfo)) { request, context in try await handle(request, context, body: nil) }
+        routes.post(RouterPath(Endpoint.userinfo)) { request, context in
+            // RFC 6750 §2.2: a token in the body comes form-encoded; a POST without a body has none.
+            let body = request.headers[.contentType] == nil ? FormParameters() : try await FormBody.read(request, context: context)
+            return try await handle(request, context, body: body)
         }
     }
 
-    func handle(_ request: Request, body: FormParameters?) async throws -> Response {
+    func handle(_ request: Request, _ context: PermisoRequestContext, body: FormParameters?) async throws -> Response {
         do {
             let token = try BearerToken.extract(authorization: request.headers[.authorization], form: body)
-            let claims = try await UserinfoRequest(issuer: live.snapshot.tokenIssuer, state: live.state)
-                .claims(accessToken: token, now: live.clock.now())
-            return try JSONResponse.noStore(claims)
+            let claims = try await UserinfoRequest(context.flows).claims(accessToken: token, now: live.clock.now())
+            return try JSONResponse.make(claims)
         } catch let error as BearerTokenError {
             throw BearerError(error.error)
         }

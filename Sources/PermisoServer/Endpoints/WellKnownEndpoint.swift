@@ -9,11 +9,11 @@ import PermisoCore
 struct WellKnownEndpoint {
     let live: LiveDeployment
 
-    func register(on router: Router<some RequestContext>) {
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
         let paths = live.snapshot.documents.keys.sorted()
         for path in paths {
-            router.get(RouterPath(path)) { _, _ in
-                guard let prepared = live.snapshot.responses[path] else { throw HTTPError(.notFound) }
+            routes.get(RouterPath(path)) { _, context in
+                guard let prepared = context.snapshot.responses[path] else { throw HTTPError(.notFound) }
                 return prepared.response
             }
         }

@@ -4,9 +4,10 @@ import Hummingbird
 import Mustache
 import PermisoCore
 
-/// Renders the login, consent, logout, error and demo pages, with the headers every page
-/// sends: a Content-Security-Policy that allows no inline style or script (but a form_post
-/// page's one nonce'd script), no framing, no sniffing, no caching, no referrer.
+/// Renders the login, consent, logout, error and demo pages, each with its own
+/// Content-Security-Policy: no inline style or script (but a form_post page's one nonce'd
+/// script), forms only to itself and the flow's redirect URI. `PageMiddleware` adds what
+/// every page shares: no framing, no sniffing, no caching, no referrer.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
 
@@ -56,12 +57,9 @@ struct PageRenderer: Sendable {
             "frame-ancestors 'none'", "base-uri 'none'",
         ]
         if let scriptNonce { policy.append("script-src 'nonce-\(scriptNonce)'") }
-        var headers: HTTPFields = [
+        let headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: policy.joined(separator: "; "),
         ]
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 

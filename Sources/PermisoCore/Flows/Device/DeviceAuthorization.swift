@@ -6,15 +6,9 @@ public struct DeviceAuthorization: Sendable {
     /// RFC 8628 §3.2: clients wait this long between polls unless told to slow down.
     public static let interval = 5
 
-    public var deployment: Deployment
-    public var sealer: Sealer
-    public var state: ProtocolState
+    let context: FlowContext
 
-    public init(deployment: Deployment, sealer: Sealer, state: ProtocolState) {
-        self.deployment = deployment
-        self.sealer = sealer
-        self.state = state
-    }
+    public init(_ context: FlowContext) { self.context = context }
 
     public func start(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> DeviceAuthorizationResponse {
         guard client.grantTypes.contains(.deviceCode) else {
@@ -23,19 +17,19 @@ public struct DeviceAuthorization: Sendable {
         // RFC 8628 §3.1: scope is optional; without one the client gets what it may ask for.
         let scopes =
             parameters["scope"] == nil
-            ? client.scopes : try ScopeRequest.parse(parameters["scope"], client: client, config: deployment.config)
-        let lifetime = deployment.config.lifetimes.deviceCode
+            ? client.scopes : try ScopeRequest.parse(parameters["scope"], client: client, config: context.config)
+        let lifetime = context.config.lifetimes.deviceCode
         let expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
         for _ in 0..<5 {
             let userCode = UserCode.generate()
             let deviceCode = try seal(DeviceCode(clientID: client.id, scopes: scopes, userCode: userCode), expiresAt: expiresAt)
             let record = DeviceGrantRecord(clientID: client.id, scopes: scopes, deviceCodeID: deviceCode.jti)
             let stored = try await withStateStore {
-                try await state.deviceGrants.create(record, userCode: userCode, lifetime: lifetime)
+                try await context.state.deviceGrants.create(record, userCode: userCode, lifetime: lifetime)
             }
             // A collision in 2.6 × 10¹⁰ codes: draw again rather than share a record.
             guard stored else { continue }
-            let verification = deployment.config.serviceURL.absoluteString + Endpoint.deviceVerification
+            let verification = context.config.serviceURL.absoluteString + Endpoint.deviceVerification
             let shown = UserCode.display(userCode)
             return DeviceAuthorizationResponse(
                 deviceCode: deviceCode.value,
@@ -52,7 +46,7 @@ public struct DeviceAuthorization: Sendable {
     private func seal(_ code: DeviceCode, expiresAt: Date) throws(OAuthError) -> (value: String, jti: String) {
         let jti = RandomToken.make()
         do {
-            return (try sealer.seal(code, purpose: .device, expiresAt: expiresAt, jti: jti), jti)
+            return (try context.issuer.sealer.seal(code, purpose: .device, expiresAt: expiresAt, jti: jti), jti)
         } catch {
             throw .serverError("the device code could not be sealed")
         }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Polling at the token endpoint with `grant_type=urn:ietf:params:oauth:grant-type:device_code`
 /// (RFC 8628 §3.4–3.5).
@@ -6,20 +6,13 @@ public import Foundation
 /// Until the person decides: `authorization_pending`, or `slow_down` when the device polls
 /// sooner than its interval, which then grows by five seconds for good. After: tokens
 /// exactly once, or `access_denied`. Past the code's lifetime: `expired_token`.
-public struct DeviceCodeGrant: Sendable {
-    public var issuer: TokenIssuer
-    public var state: ProtocolState
+public enum DeviceCodeGrant: RedeemingGrant {
+    public static let value = SealedGrant<DeviceCode>.deviceCode
 
-    public init(issuer: TokenIssuer, state: ProtocolState) {
-        self.issuer = issuer
-        self.state = state
-    }
-
-    public func poll(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> TokenResponse {
-        let sealed = try SealedGrant<DeviceCode>.deviceCode.open(for: client, parameters, sealer: issuer.sealer, now: now)
+    public static func redeem(_ sealed: Sealed<DeviceCode>, _ request: TokenRequest) async throws(OAuthError) -> TokenResponse {
         let code = sealed.payload
         let record: DeviceGrantRecord = try await withStateStore {
-            guard let stored = try await state.deviceGrants.find(userCode: code.userCode) else {
+            guard let stored = try await request.state.deviceGrants.find(userCode: code.userCode) else {
                 // The record lives exactly as long as the code; gone means expired (or a
                 // memory store that restarted).
                 throw OAuthError.expiredToken("the device code has expired; start again")
@@ -30,11 +23,11 @@ public struct DeviceCodeGrant: Sendable {
             case .denied:
                 throw OAuthError.accessDenied("the user denied the request")
             case .pending:
-                let pace = try await state.deviceGrants.pace(
+                let pace = try await request.state.deviceGrants.pace(
                     deviceCodeID: sealed.jti,
                     interval: DeviceAuthorization.interval,
                     expiresAt: sealed.expiresAt,
-                    now: now
+                    now: request.now
                 )
                 switch pace {
                 case .onTime: throw OAuthError.authorizationPending("the user has not decided yet")
@@ -45,10 +38,10 @@ public struct DeviceCodeGrant: Sendable {
                     )
                 }
             case .approved:
-                guard try await state.deviceGrants.redeem(deviceCodeID: sealed.jti, expiresAt: sealed.expiresAt, now: now) else {
+                guard try await request.state.deviceGrants.redeem(deviceCodeID: sealed.jti, expiresAt: sealed.expiresAt, now: request.now) else {
                     throw OAuthError.invalidGrant("the device code was already used")
                 }
-                if let sid = record.sessionID, try await state.sessions.isEnded(sessionID: sid) {
+                if let sid = record.sessionID, try await request.state.sessions.isEnded(sessionID: sid) {
                     throw OAuthError.invalidGrant("the session that approved this device has ended")
                 }
                 return record
@@ -58,10 +51,10 @@ public struct DeviceCodeGrant: Sendable {
         guard let subject = record.subject, let authTime = record.authTime, let sessionID = record.sessionID else {
             throw .invalidGrant(missing)
         }
-        return try await issuer.issue(
+        return try await request.issuer.issue(
             .init(
-                client: client,
-                user: try issuer.deployment.user(of: subject, missing: missing),
+                client: request.client,
+                user: try request.deployment.user(of: subject, missing: missing),
                 scopes: record.scopes,
                 nonce: nil,
                 authTime: authTime,
@@ -70,7 +63,7 @@ public struct DeviceCodeGrant: Sendable {
                 family: sealed.jti,
                 generation: 0
             ),
-            now: now
+            now: request.now
         )
     }
 }

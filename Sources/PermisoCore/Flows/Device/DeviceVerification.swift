@@ -5,13 +5,9 @@
 /// run past the limits, and since the counters are shared, neither can guesses spread over
 /// instances. A lookup that finds its request is given back, so only wrong codes stay counted.
 public struct DeviceVerification: Sendable {
-    public var deployment: Deployment
-    public var state: ProtocolState
+    let context: FlowContext
 
-    public init(deployment: Deployment, state: ProtocolState) {
-        self.deployment = deployment
-        self.state = state
-    }
+    public init(_ context: FlowContext) { self.context = context }
 
     /// A pending request found by its user code: the record as stored, which the decision
     /// must still match.
@@ -33,7 +29,7 @@ public struct DeviceVerification: Sendable {
     public func lookup(_ typed: String, address: String) async throws(OAuthError) -> Result<Pending, LookupProblem> {
         guard let userCode = UserCode.normalize(typed) else { return .failure(.malformed) }
         return try await withStateStore {
-            guard let reservation = try await state.userCodes.reserve(address: address) else { return .failure(.throttled) }
+            guard let reservation = try await context.state.userCodes.reserve(address: address) else { return .failure(.throttled) }
             guard let found = try await pending(userCode) else { return .failure(.unknown) }
             // A right code is given back: only wrong ones stay counted.
             try await reservation.giveBack()
@@ -44,8 +40,8 @@ public struct DeviceVerification: Sendable {
     /// The pending request of a code already looked up (the consent form carries the code),
     /// read again because another instance may have decided it meanwhile.
     public func pending(_ userCode: String) async throws -> Pending? {
-        guard let stored = try await state.deviceGrants.find(userCode: userCode), stored.record.status == .pending,
-            let client = deployment.config.client(id: stored.record.clientID)
+        guard let stored = try await context.state.deviceGrants.find(userCode: userCode), stored.record.status == .pending,
+            let client = context.config.client(id: stored.record.clientID)
         else { return nil }
         return Pending(userCode: userCode, client: client, stored: stored)
     }
@@ -63,7 +59,7 @@ public struct DeviceVerification: Sendable {
             decided.status = .denied
         }
         return try await withStateStore {
-            try await state.deviceGrants.decide(userCode: pending.userCode, from: pending.stored, to: decided)
+            try await context.state.deviceGrants.decide(userCode: pending.userCode, from: pending.stored, to: decided)
         }
     }
 }

@@ -5,13 +5,9 @@
 /// out. `post_logout_redirect_uri` must be registered exactly for the client the hint (or
 /// `client_id`) names, or there is no redirect and the request is refused (§3).
 public struct RPInitiatedLogout: Sendable {
-    public var config: PermisoConfig
-    public var signer: TokenSigner
+    let context: FlowContext
 
-    public init(config: PermisoConfig, signer: TokenSigner) {
-        self.config = config
-        self.signer = signer
-    }
+    public init(_ context: FlowContext) { self.context = context }
 
     /// Where the browser goes once signed out: the registered URI with `state`, or the
     /// signed-out page when `redirect` is `nil`. Sealed into the confirmation form as it is.
@@ -43,14 +39,14 @@ public struct RPInitiatedLogout: Sendable {
     /// error page (never a redirect: the redirect is what failed).
     public func validate(_ parameters: FormParameters) async throws(OAuthError) -> Validated {
         let hint: IDTokenClaims? =
-            if let text = parameters["id_token_hint"] { try await signer.verifyIDTokenHint(text) } else { nil }
+            if let text = parameters["id_token_hint"] { try await context.issuer.signer.verifyIDTokenHint(text) } else { nil }
         // §2: the client is the hint's audience, or client_id; both given must agree.
         if let hint, let clientID = parameters["client_id"], clientID != hint.aud {
             throw .invalidRequest("client_id does not match the id_token_hint")
         }
         var destination = Destination(state: parameters["state"])
         if let uri = parameters["post_logout_redirect_uri"] {
-            let client = (hint?.aud ?? parameters["client_id"]).flatMap(config.client(id:))
+            let client = (hint?.aud ?? parameters["client_id"]).flatMap(context.config.client(id:))
             // §3: exact match with the client's list, or no redirect at all.
             guard let client, client.postLogoutRedirectURIs.contains(uri) else {
                 throw .invalidRequest("post_logout_redirect_uri is not registered for this client")
@@ -70,9 +66,9 @@ public struct RPInitiatedLogout: Sendable {
 
     /// Ends `session` in the shared store, so its cookie, codes, refresh tokens and device
     /// grants are refused on every instance.
-    public func end(_ session: LoginSession, state: ProtocolState) async throws(OAuthError) {
+    public func end(_ session: LoginSession) async throws(OAuthError) {
         do {
-            try await state.sessions.end(session, lifetimes: config.lifetimes)
+            try await context.state.sessions.end(session, lifetimes: context.config.lifetimes)
         } catch {
             throw .temporarilyUnavailable("sign-out cannot be recorded right now; try again")
         }

@@ -11,14 +11,12 @@ public struct PasswordSignIn: Sendable {
     /// A real bcrypt hash to spend the same time on when the username is unknown.
     static let decoyHash = "$2b$10$LP78VhhA/tJLgnN/pwu1EupnpvQT7X444cvqjpaU4ajFDksztx1ES"
 
-    public var config: PermisoConfig
-    public var verifier: any PasswordVerifier
-    public var state: ProtocolState
+    let context: FlowContext
+    let verifier: any PasswordVerifier
 
-    public init(config: PermisoConfig, verifier: any PasswordVerifier, state: ProtocolState) {
-        self.config = config
+    public init(_ context: FlowContext, verifier: any PasswordVerifier) {
+        self.context = context
         self.verifier = verifier
-        self.state = state
     }
 
     /// Why a sign-in was refused; `message` is what the form shows.
@@ -37,9 +35,9 @@ public struct PasswordSignIn: Sendable {
     /// The user whose password this is, or why not. Throws `temporarily_unavailable` only
     /// when the throttle cannot be consulted: guessing must not go uncounted.
     public func verify(username: String, password: String, address: String) async throws(OAuthError) -> Result<UserConfig, Refusal> {
-        let reservation = try await withStateStore { try await state.signIns.reserve(username: username, address: address) }
+        let reservation = try await withStateStore { try await context.state.signIns.reserve(username: username, address: address) }
         guard let reservation else { return .failure(.throttled) }
-        let user = config.user(username: username)
+        let user = context.config.user(username: username)
         let valid = await verifier.verify(password, against: user?.passwordHash ?? Self.decoyHash) && user != nil
         guard let user, valid else { return .failure(.incorrect) }
         // Only failures stay counted: a user signing in to many apps is not throttled.

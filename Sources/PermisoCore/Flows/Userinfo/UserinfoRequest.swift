@@ -6,18 +6,14 @@ public import Foundation
 /// The token is verified offline like any resource server would (signature by `kid`, `typ`,
 /// `iss`, expiry), plus one check only the provider can make: its session was not logged out.
 public struct UserinfoRequest: Sendable {
-    public var issuer: TokenIssuer
-    public var state: ProtocolState
+    let context: FlowContext
 
-    public init(issuer: TokenIssuer, state: ProtocolState) {
-        self.issuer = issuer
-        self.state = state
-    }
+    public init(_ context: FlowContext) { self.context = context }
 
     public func claims(accessToken: String, now: Date) async throws(BearerTokenError) -> [String: JSONValue] {
         let claims: AccessTokenClaims
         do {
-            claims = try await issuer.signer.verifyAccessToken(accessToken, now: now)
+            claims = try await context.issuer.signer.verifyAccessToken(accessToken, now: now)
         } catch {
             throw BearerTokenError(error)
         }
@@ -27,13 +23,13 @@ public struct UserinfoRequest: Sendable {
         // Logged-out sessions are refused while the store answers. When it cannot, userinfo
         // keeps serving: the token is authentic and unexpired, and resource servers accept it
         // offline on exactly those grounds anyway (docs/SECURITY.md).
-        if let sid = claims.sid, (try? await state.sessions.isEnded(sessionID: sid)) == true {
+        if let sid = claims.sid, (try? await context.state.sessions.isEnded(sessionID: sid)) == true {
             throw BearerTokenError(.invalidToken("the session of this token has ended"))
         }
-        guard let user = issuer.deployment.config.user(subject: claims.subject) else {
+        guard let user = context.config.user(subject: claims.subject) else {
             throw BearerTokenError(.invalidToken("the user of this token no longer exists"))
         }
-        var body = issuer.releasedClaims(user, scopes: claims.scopes)
+        var body = context.issuer.releasedClaims(user, scopes: claims.scopes)
         body["sub"] = .string(user.subject)
         return body
     }

@@ -1,0 +1,24 @@
+import Hummingbird
+import PermisoCore
+
+extension RouterMethods where Context == PermisoRequestContext {
+    /// A route a client POSTs a form to and authenticates at as RFC 6749 §2.3 describes it
+    /// (the token and device authorization endpoints): `handler` gets the form and the client.
+    func postFromClient(
+        _ path: String,
+        live: LiveDeployment,
+        _ handler: @escaping @Sendable (FormParameters, ClientConfig, PermisoRequestContext) async throws -> Response
+    ) {
+        post(RouterPath(path)) { request, context in
+            let parameters = try await FormBody.read(request, context: context)
+            let presented = ClientAuthenticator.Presented(authorization: request.headers[.authorization], parameters: parameters)
+            let client: ClientConfig
+            do {
+                client = try await live.authenticator.authenticate(presented, config: context.snapshot.deployment.config).client
+            } catch let failure as ClientAuthenticationError {
+                throw ClientAuthenticationFailure(failure: failure)
+            }
+            return try await handler(parameters, client, context)
+        }
+    }
+}
