@@ -3,16 +3,13 @@ Debian's nginx serves `site/` for /.well-known/* (the CDN's role) and round-robi
 everything else over N `permiso serve` instances that share one config, one key folder and
 one Redis (Debian's redis-server)."""
 
-import os
-import re
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import requests
 
-from conftest import ROOT, Nginx, free_port, permiso_binary, run_permiso, wait_for_port
+from conftest import Nginx, Permiso, example_config, free_port, run_permiso, wait_for_port
 from relying_party import save_log
 
 
@@ -35,34 +32,6 @@ class Redis:
         self.process.wait(timeout=10)
 
 
-class Instance:
-    def __init__(self, config: Path, port: int, environment: dict, log: Path):
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.config, self.environment, self.log_path = config, environment, log
-        self.start()
-
-    def start(self) -> None:
-        self.log = self.log_path.open("a")
-        self.process = subprocess.Popen(
-            [str(permiso_binary()), "serve", "--config", str(self.config), "--port", str(self.port),
-             "--trusted-proxy", "127.0.0.1"],
-            stdout=self.log, stderr=self.log, env={**os.environ, **self.environment},
-        )
-        wait_for_port(self.port)
-
-    def kill(self) -> None:
-        """Dies as a crashed or evicted instance would: no graceful shutdown."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.log.close()
-
-
 class Cluster:
     """nginx in front of `count` instances and one Redis. Every proxied answer names the
     instance that gave it in `X-Upstream`, so tests can see where each request landed."""
@@ -72,17 +41,13 @@ class Cluster:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.redis = Redis(folder)
-        config = (ROOT / "permiso.yaml").read_text()
-        config = re.sub(r"^issuer: .*$", f"issuer: {self.base}", config, count=1, flags=re.M)
-        config = re.sub(r"^keys: .*$", f"keys: {ROOT / 'keys'}", config, count=1, flags=re.M)
         # The URL (which could hold a password) comes from the environment, as in production.
-        config = re.sub(r"^stateStore: .*$", "stateStore: ${REDIS_URL}", config, count=1, flags=re.M)
-        self.config = folder / "permiso.yaml"
-        self.config.write_text(config)
+        self.config = example_config(folder, self.base, state_store="${REDIS_URL}")
         environment = {"REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0"}
         run_permiso("build", "--config", str(self.config), "--out", str(folder / "site"), cwd=folder, env=environment)
         self.instances = [
-            Instance(self.config, free_port(), environment, folder / f"serve-{index}.log") for index in range(count)
+            Permiso(self.config, args=("--trusted-proxy", "127.0.0.1"), env=environment, log=folder / f"serve-{index}.log")
+            for index in range(count)
         ]
         upstream = "\n".join(f"        server 127.0.0.1:{instance.port} max_fails=1 fail_timeout=5s;" for instance in self.instances)
         self.nginx = Nginx(

@@ -1,7 +1,10 @@
-"""Shared fixtures for the interop tests: the permiso binary, a test CA, free ports, nginx."""
+"""Shared fixtures for the interop tests: the permiso binary and the one launcher of `permiso serve`,
+the example config for a port, a test CA, free ports, nginx."""
 
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -29,6 +32,58 @@ def run_permiso(
         [str(permiso_binary()), *args], cwd=cwd, capture_output=True, text=True, check=check, timeout=120,
         input=input_text, env={**os.environ, **(env or {})},
     )
+
+
+def example_config(folder: Path, issuer: str, extra_scope: str = "", state_store: str | None = None) -> Path:
+    """The example config in `folder`, for `issuer`, with the repository's keys; optionally
+    one more scope (YAML lines under `scopes:`) and another state store."""
+    config = (ROOT / "permiso.yaml").read_text()
+    config = re.sub(r"^issuer: .*$", f"issuer: {issuer}", config, count=1, flags=re.M)
+    config = re.sub(r"^keys: .*$", f"keys: {ROOT / 'keys'}", config, count=1, flags=re.M)
+    config = config.replace("\nscopes:\n", "\nscopes:\n" + extra_scope, 1)
+    if state_store:
+        config = re.sub(r"^stateStore: .*$", f"stateStore: {state_store}", config, count=1, flags=re.M)
+    path = folder / "permiso.yaml"
+    path.write_text(config)
+    return path
+
+
+class Permiso:
+    """One `permiso serve` on a loopback port, its output appended to `log`; every interop
+    test starts the token service through this."""
+
+    def __init__(self, config: Path, port: int | None = None, *, args: tuple[str, ...] = (), env: dict | None = None,
+                 log: Path | None = None):
+        self.config, self.args, self.environment = config, list(args), env or {}
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log or config.parent / f"serve-{self.port}.log"
+        self.start()
+
+    def start(self) -> None:
+        self.log = self.log_path.open("a+")
+        self.process = subprocess.Popen(
+            [str(permiso_binary()), "serve", "--config", str(self.config), "--port", str(self.port), *self.args],
+            stdout=self.log, stderr=self.log, env={**os.environ, **self.environment},
+        )
+        wait_for_port(self.port)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def kill(self) -> None:
+        """Dies as a crashed or evicted instance would: no graceful shutdown."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
 
 
 def free_port() -> int:

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import re
 import secrets
-import subprocess
 import time
 import urllib.parse
 from pathlib import Path
@@ -16,7 +15,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from conftest import ROOT, free_port, permiso_binary, wait_for_port
+from conftest import ROOT, Permiso, free_port
 
 REDIRECT = "https://rp.example.com/callback"
 PASSWORD = "conformance-password"
@@ -44,20 +43,13 @@ class Provider:
         config = config.replace("issuer: ISSUER", f"issuer: {self.base}").replace("keys: KEYS", f"keys: {ROOT / 'keys'}")
         config = config.replace("\nclients:\n", "\nclients:\n" + extra_clients, 1)
         (folder / "conformance.yaml").write_text(config)
-        self.log = (folder / "serve.log").open("w")
-        self.process = subprocess.Popen(
-            [str(permiso_binary()), "serve", "--config", str(folder / "conformance.yaml"), "--port", str(self.port)],
-            stdout=self.log, stderr=self.log,
-        )
-        wait_for_port(self.port)
+        self.server = Permiso(folder / "conformance.yaml", self.port, log=folder / "serve.log")
         self.discovery = requests.get(self.base + "/.well-known/openid-configuration", timeout=5).json()
         self.keys = KeySet.import_key_set(requests.get(self.discovery["jwks_uri"], timeout=5).json())
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.log.close()
-        save_log(Path(self.log.name), f"serve-{self.folder.name}.log")
+        self.server.stop()
+        save_log(self.server.log_path, f"serve-{self.folder.name}.log")
 
 
 class Callback:

@@ -2,10 +2,7 @@
 in through the demo app, sees a consent page, fails and succeeds at logging in, and signs
 out. Each page is saved as a screenshot under test-artifacts/screenshots/."""
 
-import re
-import subprocess
 import urllib.parse
-from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -14,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ROOT, free_port, permiso_binary, wait_for_port
+from conftest import ROOT, Permiso, example_config, free_port
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -24,17 +21,12 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    config = (ROOT / "permiso.yaml").read_text().replace("http://127.0.0.1:8080", base)
-    config = re.sub(r"^keys: .*$", f"keys: {ROOT / 'keys'}", config, count=1, flags=re.M)
-    (folder / "permiso.yaml").write_text(config)
-    log = (folder / "serve.log").open("w")
-    process = subprocess.Popen(
-        [str(permiso_binary()), "serve", "--config", str(folder / "permiso.yaml"), "--port", str(port)], stdout=log, stderr=log
-    )
-    wait_for_port(port)
+    # The demo client's redirect URIs name the example's port too: move them with the issuer.
+    config = example_config(folder, base)
+    config.write_text(config.read_text().replace("http://127.0.0.1:8080", base))
+    permiso = Permiso(config, port, log=folder / "serve.log")
     yield base
-    process.terminate()
-    process.wait(timeout=10)
+    permiso.stop()
 
 
 @pytest.fixture

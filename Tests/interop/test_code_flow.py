@@ -4,9 +4,7 @@ validator checks the ID token (signature, iss, aud, nonce, at_hash), and request
 browser through the real login and consent forms."""
 
 import re
-import subprocess
 import urllib.parse
-from pathlib import Path
 
 import pytest
 import requests
@@ -14,32 +12,16 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, jwt
 from authlib.oidc.core import CodeIDToken
 
-from conftest import free_port, permiso_binary, wait_for_port
+from conftest import Permiso, free_port
 from test_serve import write_config
-
-
-class Instance:
-    def __init__(self, folder: Path, issuer_port: int, port: int):
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        config = write_config(folder, issuer_port)
-        self.log = (folder / f"serve-{port}.log").open("w")
-        self.process = subprocess.Popen(
-            [str(permiso_binary()), "serve", "--config", str(config), "--port", str(port)],
-            stdout=self.log, stderr=self.log,
-        )
-        wait_for_port(port)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
 def instances(tmp_path):
     """Two instances with the same config and keys; the issuer is the first one's URL."""
     first_port, second_port = free_port(), free_port()
-    started = [Instance(tmp_path, first_port, first_port), Instance(tmp_path, first_port, second_port)]
+    config = write_config(tmp_path, first_port)
+    started = [Permiso(config, first_port), Permiso(config, second_port)]
     yield started
     for instance in started:
         instance.stop()

@@ -1,41 +1,27 @@
 """`permiso serve` as an operator runs it: a real process on a loopback port, reloaded with
 SIGHUP and stopped with SIGTERM."""
 
-import re
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import ROOT, free_port, permiso_binary, run_permiso, wait_for_port
+from conftest import Permiso, example_config, free_port, run_permiso
 
 
 def write_config(folder: Path, port: int, extra_scope: str = "") -> Path:
-    config = (ROOT / "permiso.yaml").read_text()
-    config = re.sub(r"^issuer: .*$", f"issuer: http://127.0.0.1:{port}", config, count=1, flags=re.M)
-    config = re.sub(r"^keys: .*$", f"keys: {ROOT / 'keys'}", config, count=1, flags=re.M)
-    config = config.replace("\nscopes:\n", "\nscopes:\n" + extra_scope, 1)
-    path = folder / "permiso.yaml"
-    path.write_text(config)
-    return path
+    return example_config(folder, f"http://127.0.0.1:{port}", extra_scope)
 
 
 @pytest.fixture
 def server(tmp_path):
     port = free_port()
-    config = write_config(tmp_path, port)
-    log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(
-        [str(permiso_binary()), "serve", "--config", str(config), "--port", str(port)], stdout=log, stderr=log
-    )
-    wait_for_port(port)
-    yield {"process": process, "port": port, "config": config, "folder": tmp_path, "log": log}
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    permiso = Permiso(write_config(tmp_path, port), port, log=tmp_path / "serve.log")
+    yield {"process": permiso.process, "port": port, "config": permiso.config, "folder": tmp_path, "log": permiso.log}
+    if permiso.process.poll() is None:
+        permiso.kill()
 
 
 def url(server, path):
