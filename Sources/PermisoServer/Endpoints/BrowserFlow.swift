@@ -87,7 +87,7 @@ struct BrowserFlow: Sendable {
         var response: Response
         switch flow.decide(authRequest, session: session, now: live.clock.now()) {
         case .login:
-            response = try form("login", authRequest, request: request, snapshot, context: ["username": authRequest.loginHint ?? ""])
+            response = try loginForm(authRequest, request: request, snapshot, username: authRequest.loginHint)
         case .consent:
             response = try consentPage(authRequest, session: session!, request: request, snapshot)
         case .issueCode(let session):
@@ -139,8 +139,7 @@ struct BrowserFlow: Sendable {
         case .formPost:
             let nonce = RandomToken.make()
             return pages.render(
-                "form-post",
-                ["title": "Continue", "action": target.redirectURI, "nonce": nonce, "fields": parameters.map { ["name": $0.0, "value": $0.1] }],
+                FormPostPage(action: target.redirectURI, nonce: nonce, fields: parameters.map { .init(name: $0.0, value: $0.1) }),
                 branding: snapshot.deployment.config.branding,
                 formTargets: .init(redirectURI: target.redirectURI),
                 scriptNonce: nonce
@@ -148,37 +147,42 @@ struct BrowserFlow: Sendable {
         }
     }
 
-    /// A login or consent form carrying the sealed request, bound to this browser's binding cookie.
-    func form(
-        _ template: String,
+    /// The authorization flow's login form, carrying the sealed request.
+    func loginForm(
         _ authRequest: AuthorizationRequest,
         request: Request,
         _ snapshot: LiveDeployment.Snapshot,
-        context: [String: Any],
+        username: String?,
+        error: String? = nil,
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
-        let client = snapshot.deployment.config.client(id: authRequest.clientID)
-        var context = context
-        context["clientName"] = client?.name ?? authRequest.clientID
-        context["title"] = template == "login" ? "Sign in" : "Allow access"
-        context["action"] = template == "login" ? Endpoint.login : Endpoint.consent
-        return try boundForm(
-            template,
-            request: request,
-            snapshot,
-            context: context,
-            status: status,
-            formTargets: .init(redirectURI: authRequest.redirectURI)
-        ) { LoginTransaction(request: authRequest, bindingCookie: $0) }
+        let page = LoginPage(clientName: clientName(authRequest, snapshot), action: Endpoint.login, username: username, error: error)
+        return try authorizationForm(page, authRequest, request: request, snapshot, status: status)
+    }
+
+    /// A login or consent form carrying the sealed request, bound to this browser's binding cookie.
+    private func authorizationForm<Page: FormPageContext>(
+        _ page: Page,
+        _ authRequest: AuthorizationRequest,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot,
+        status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        try boundForm(page, request: request, snapshot, status: status, formTargets: .init(redirectURI: authRequest.redirectURI)) {
+            LoginTransaction(request: authRequest, bindingCookie: $0)
+        }
+    }
+
+    private func clientName(_ authRequest: AuthorizationRequest, _ snapshot: LiveDeployment.Snapshot) -> String {
+        snapshot.deployment.config.client(id: authRequest.clientID)?.name ?? authRequest.clientID
     }
 
     /// Renders a form whose sealed `tx` field only opens with this browser's binding cookie
     /// (set here if the browser has none yet).
-    func boundForm<Transaction: BoundTransaction>(
-        _ template: String,
+    func boundForm<Page: FormPageContext, Transaction: BoundTransaction>(
+        _ page: Page,
         request: Request,
         _ snapshot: LiveDeployment.Snapshot,
-        context: [String: Any],
         status: HTTPResponse.Status = .ok,
         formTargets: PageRenderer.FormTargets = .init(),
         transaction: (_ bindingCookie: String) -> Transaction
@@ -189,12 +193,10 @@ struct BrowserFlow: Sendable {
             purpose: .transaction,
             expiresAt: live.clock.now().addingTimeInterval(Self.transactionLifetime)
         )
-        // Mustache treats "" as present; an empty username must read as absent, so focus starts there.
-        var context = context.filter { ($0.value as? String)?.isEmpty != true }
-        context["tx"] = tx
+        var page = page
+        page.tx = tx
         var response = pages.render(
-            template,
-            context,
+            page,
             branding: snapshot.deployment.config.branding,
             status: status,
             formTargets: formTargets
@@ -209,15 +211,27 @@ struct BrowserFlow: Sendable {
         request: Request,
         _ snapshot: LiveDeployment.Snapshot
     ) throws -> Response {
-        try form("consent", authRequest, request: request, snapshot, context: consentContext(authRequest.scopes, session, snapshot))
+        let page = consent(authRequest.scopes, session, snapshot, clientName: clientName(authRequest, snapshot), action: Endpoint.consent)
+        return try authorizationForm(page, authRequest, request: request, snapshot)
     }
 
-    /// What a consent page shows of the user and the scopes, shared by both flows' consent pages.
-    func consentContext(_ scopes: [String], _ session: LoginSession, _ snapshot: LiveDeployment.Snapshot) -> [String: Any] {
+    /// A consent page for `scopes` and the session's user, shared by both flows.
+    func consent(
+        _ scopes: [String],
+        _ session: LoginSession,
+        _ snapshot: LiveDeployment.Snapshot,
+        clientName: String,
+        action: String,
+        userCode: String? = nil
+    ) -> ConsentPage {
         let config = snapshot.deployment.config
-        let username = config.user(subject: session.subject)?.username ?? session.subject
-        let described = scopes.compactMap(config.scope(named:)).map { ["name": $0.name, "description": $0.description] }
-        return ["username": username, "scopes": described]
+        return ConsentPage(
+            clientName: clientName,
+            action: action,
+            username: config.user(subject: session.subject)?.username ?? session.subject,
+            scopes: scopes.compactMap(config.scope(named:)).map { .init(name: $0.name, description: $0.description) },
+            userCode: userCode
+        )
     }
 
     /// Reads a posted form and opens its transaction. A missing or foreign binding cookie,

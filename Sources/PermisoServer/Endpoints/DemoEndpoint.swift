@@ -39,8 +39,7 @@ struct DemoEndpoint {
         ]
         let authorize = snapshot.deployment.config.serviceURL.absoluteString + Endpoint.authorize
         var response = flow.pages.render(
-            "demo",
-            ["title": "Demo app", "heading": "Permiso demo app", "loginURL": AuthorizationFlow.redirectURL(authorize, parameters: parameters)],
+            DemoPage(heading: "Permiso demo app", loginURL: AuthorizationFlow.redirectURL(authorize, parameters: parameters)),
             branding: snapshot.deployment.config.branding
         )
         let sealed = try snapshot.sealer.seal(pending, purpose: .transaction, expiresAt: flow.live.clock.now().addingTimeInterval(600))
@@ -56,8 +55,7 @@ struct DemoEndpoint {
         }
         func failure(_ message: String) -> Response {
             flow.pages.render(
-                "demo",
-                ["title": "Demo app", "heading": "Sign-in failed", "error": message],
+                DemoPage(heading: "Sign-in failed", error: message),
                 branding: config.branding,
                 status: .badRequest
             )
@@ -92,8 +90,7 @@ struct DemoEndpoint {
             parameters: [("id_token_hint", idToken)] + (client.postLogoutRedirectURIs.first.map { [("post_logout_redirect_uri", $0)] } ?? [])
         )
         var response = flow.pages.render(
-            "demo",
-            ["title": "Demo app", "heading": "Signed in", "claims": pretty, "subject": claims.sub, "logoutURL": logout],
+            DemoPage(heading: "Signed in", subject: claims.sub, claims: pretty, logoutURL: logout),
             branding: config.branding
         )
         response.setCookie(flow.cookie(Self.cookie, "", maxAge: 0, snapshot))

@@ -30,10 +30,8 @@ struct DeviceEndpoint {
     ) -> Response {
         let typed = typed ?? (try? FormParameters.parse(request.uri.query ?? ""))?["user_code"] ?? ""
         let shown = UserCode.normalize(typed).map(UserCode.display) ?? String(typed.prefix(20))
-        var context: [String: Any] = ["title": "Connect a device"]
-        if !shown.isEmpty { context["userCode"] = shown }
-        if let error { context["error"] = error }
-        return flow.pages.render("device", context, branding: snapshot.deployment.config.branding, status: status)
+        let page = DevicePage(userCode: shown.nonEmpty, error: error)
+        return flow.pages.render(page, branding: snapshot.deployment.config.branding, status: status)
     }
 
     func enter(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
@@ -62,7 +60,7 @@ struct DeviceEndpoint {
         guard let pending = try await pending(transaction.userCode, context) else { return gone(snapshot) }
         switch try await flow.signIn(parameters, request, context) {
         case .failure(let refusal):
-            return try loginPage(pending, request: request, snapshot, username: parameters["username"] ?? "", error: refusal.message)
+            return try loginPage(pending, request: request, snapshot, username: parameters["username"], error: refusal.message)
         case .success(let user):
             let session = try await flow.startSession(user, request: request, snapshot)
             var response = try consentPage(pending, session: session, request: request, snapshot)
@@ -101,14 +99,11 @@ struct DeviceEndpoint {
         _ pending: DeviceVerification.Pending,
         request: Request,
         _ snapshot: LiveDeployment.Snapshot,
-        username: String = "",
+        username: String? = nil,
         error: String? = nil
     ) throws -> Response {
-        var context: [String: Any] = [
-            "title": "Sign in", "action": Endpoint.deviceLogin, "clientName": pending.client.name, "username": username,
-        ]
-        if let error { context["error"] = error }
-        return try flow.boundForm("login", request: request, snapshot, context: context, status: error == nil ? .ok : .unauthorized) {
+        let page = LoginPage(clientName: pending.client.name, action: Endpoint.deviceLogin, username: username, error: error)
+        return try flow.boundForm(page, request: request, snapshot, status: error == nil ? .ok : .unauthorized) {
             DeviceTransaction(userCode: pending.userCode, bindingCookie: $0)
         }
     }
@@ -119,12 +114,15 @@ struct DeviceEndpoint {
         request: Request,
         _ snapshot: LiveDeployment.Snapshot
     ) throws -> Response {
-        var context = flow.consentContext(pending.record.scopes, session, snapshot)
-        context["title"] = "Allow access"
-        context["action"] = Endpoint.deviceConsent
-        context["clientName"] = pending.client.name
-        context["userCode"] = UserCode.display(pending.userCode)
-        return try flow.boundForm("consent", request: request, snapshot, context: context) {
+        let page = flow.consent(
+            pending.record.scopes,
+            session,
+            snapshot,
+            clientName: pending.client.name,
+            action: Endpoint.deviceConsent,
+            userCode: UserCode.display(pending.userCode)
+        )
+        return try flow.boundForm(page, request: request, snapshot) {
             DeviceTransaction(userCode: pending.userCode, bindingCookie: $0)
         }
     }
@@ -144,11 +142,6 @@ struct DeviceEndpoint {
         _ snapshot: LiveDeployment.Snapshot,
         status: HTTPResponse.Status = .ok
     ) -> Response {
-        flow.pages.render(
-            "device-done",
-            ["title": heading, "heading": heading, "message": message],
-            branding: snapshot.deployment.config.branding,
-            status: status
-        )
+        flow.pages.render(DeviceDonePage(heading: heading, message: message), branding: snapshot.deployment.config.branding, status: status)
     }
 }

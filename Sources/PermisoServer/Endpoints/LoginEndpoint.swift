@@ -13,12 +13,12 @@ struct LoginEndpoint {
             let snapshot = context.snapshot
             switch try await flow.signIn(parameters, request, context) {
             case .failure(let refusal):
-                return try flow.form(
-                    "login",
+                return try flow.loginForm(
                     transaction.request,
                     request: request,
                     snapshot,
-                    context: ["username": parameters["username"] ?? "", "error": refusal.message],
+                    username: parameters["username"],
+                    error: refusal.message,
                     status: .unauthorized
                 )
             case .success(let user):

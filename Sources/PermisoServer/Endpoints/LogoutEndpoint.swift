@@ -36,15 +36,11 @@ struct LogoutEndpoint {
         case .signOut(let destination):
             return try await signOut(session, to: destination, logout, snapshot)
         case .confirm(let destination):
-            var context: [String: Any] = ["title": "Sign out"]
-            if let session, let username = snapshot.deployment.config.user(subject: session.subject)?.username {
-                context["username"] = username
-            }
+            let username = session.flatMap { snapshot.deployment.config.user(subject: $0.subject)?.username }
             return try flow.boundForm(
-                "logout-confirm",
+                LogoutConfirmPage(username: username),
                 request: request,
                 snapshot,
-                context: context,
                 formTargets: .init(redirectURI: destination.redirect)
             ) {
                 Pending(redirect: destination.redirect, state: destination.state, binding: LoginTransaction.bindingDigest($0))
@@ -79,7 +75,7 @@ struct LogoutEndpoint {
             let location = parameters.isEmpty ? redirect : AuthorizationFlow.redirectURL(redirect, parameters: parameters)
             response = Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
         } else {
-            response = flow.pages.render("logged-out", ["title": "Signed out"], branding: snapshot.deployment.config.branding)
+            response = flow.pages.render(SignedOutPage(), branding: snapshot.deployment.config.branding)
         }
         response.setCookie(flow.cookie(BrowserFlow.sessionCookie, "", maxAge: 0, snapshot))
         return response

@@ -39,19 +39,16 @@ struct PageRenderer: Sendable {
         }
     }
 
-    func render(
-        _ template: String,
-        _ context: [String: Any],
+    func render<Page: PageContext>(
+        _ page: Page,
         branding: Branding,
         status: HTTPResponse.Status = .ok,
         formTargets: FormTargets = FormTargets(),
         scriptNonce: String? = nil
     ) -> Response {
-        var context = context
-        var brand: [String: String] = ["name": branding.name]
-        if let logoURL = branding.logoURL { brand["logoURL"] = logoURL }
-        context["brand"] = brand
-        let html = library.render(context, withTemplate: template) ?? ""
+        var page = page
+        page.brand = BrandContext(branding)
+        let html = library.render(page, withTemplate: Page.template) ?? ""
         var policy = [
             "default-src 'none'", "style-src 'self'", "img-src 'self' https: data:", formTargets.directive,
             "frame-ancestors 'none'", "base-uri 'none'",
@@ -65,11 +62,6 @@ struct PageRenderer: Sendable {
 
     /// The error page of a request that must not be redirected (RFC 6749 §4.1.2.1).
     func error(_ error: OAuthError, branding: Branding, status: HTTPResponse.Status = .badRequest) -> Response {
-        render(
-            "error",
-            ["title": "Error", "heading": "This request cannot be completed", "description": error.description, "code": error.code],
-            branding: branding,
-            status: status
-        )
+        render(ErrorPage(description: error.description, code: error.code), branding: branding, status: status)
     }
 }
