@@ -12,10 +12,12 @@ struct PageRenderer: Sendable {
     let library: MustacheLibrary
 
     init() {
+        MustacheContentTypes.register(ScalarHTMLEscaping(), named: ScalarHTMLEscaping.name)
         var library = MustacheLibrary()
         for (name, text) in PageTemplates.all {
-            // The templates are constants of this module; a syntax error in one is a build bug.
-            try! library.register(text, named: name)
+            // Every template escapes per Unicode scalar, from its first tag on. The templates
+            // are constants of this module; a syntax error in one is a build bug.
+            try! library.register("{{% CONTENT_TYPE: \(ScalarHTMLEscaping.name)}}" + text, named: name)
         }
         self.library = library
     }
@@ -46,9 +48,7 @@ struct PageRenderer: Sendable {
         formTargets: FormTargets = FormTargets(),
         scriptNonce: String? = nil
     ) -> Response {
-        var page = page
-        page.brand = BrandContext(branding)
-        let html = library.render(page, withTemplate: Page.template) ?? ""
+        let html = html(page, branding: branding)
         var policy = [
             "default-src 'none'", "style-src 'self'", "img-src 'self' https: data:", formTargets.directive,
             "frame-ancestors 'none'", "base-uri 'none'",
@@ -58,6 +58,13 @@ struct PageRenderer: Sendable {
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: policy.joined(separator: "; "),
         ]
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The page's HTML: its template with its values, each escaped for HTML per Unicode scalar.
+    func html<Page: PageContext>(_ page: Page, branding: Branding) -> String {
+        var page = page
+        page.brand = BrandContext(branding)
+        return library.render(page, withTemplate: Page.template) ?? ""
     }
 
     /// The error page of a request that must not be redirected (RFC 6749 §4.1.2.1).

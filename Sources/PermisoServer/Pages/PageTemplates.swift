@@ -1,5 +1,6 @@
 /// The pages' mustache templates. They live in Swift so the static release binary carries
-/// them without a resource bundle; `{{ }}` escapes HTML, and no template uses `{{{ }}}`.
+/// them without a resource bundle; `{{ }}` escapes HTML (per Unicode scalar, see
+/// `ScalarHTMLEscaping`), and no template uses `{{{ }}}`.
 enum PageTemplates {
     /// Every page: brand header, one main landmark, the stylesheet from `/assets/permiso.css`.
     static let layout = """
