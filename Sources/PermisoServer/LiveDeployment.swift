@@ -29,16 +29,32 @@ public final class LiveDeployment: Sendable {
         public let tokenIssuer: TokenIssuer
         /// The authorization code flow's decisions against this deployment.
         public let authorizationFlow: AuthorizationFlow
+        /// What sign-in checks an unknown username against (`PasswordSignIn.decoyHash(for:)`).
+        let signInDecoy: String
+        /// What Core's flows take: this deployment with the process's shared state. Made once
+        /// here, so a request carries one reference to the snapshot, not a copy of the config.
+        public let flows: FlowContext
 
-        init(deployment: Deployment, documents: [PublishedDocument], sealer: Sealer, signer: TokenSigner) {
-            self.deployment = deployment
-            self.documents = Dictionary(uniqueKeysWithValues: documents.map { ($0.urlPath, $0) })
-            self.responses = Dictionary(uniqueKeysWithValues: documents.map { ($0.urlPath, PreparedResponse($0)) })
-            self.sealer = sealer
-            self.signer = signer
-            self.tokenIssuer = TokenIssuer(deployment: deployment, signer: signer, sealer: sealer)
-            self.authorizationFlow = AuthorizationFlow(deployment: deployment, sealer: sealer)
+        init(_ loaded: Loaded, state: ProtocolState) {
+            self.deployment = loaded.deployment
+            self.documents = Dictionary(uniqueKeysWithValues: loaded.documents.map { ($0.urlPath, $0) })
+            self.responses = Dictionary(uniqueKeysWithValues: loaded.documents.map { ($0.urlPath, PreparedResponse($0)) })
+            self.sealer = loaded.sealer
+            self.signer = loaded.signer
+            self.tokenIssuer = TokenIssuer(deployment: loaded.deployment, signer: loaded.signer, sealer: loaded.sealer)
+            self.authorizationFlow = AuthorizationFlow(deployment: loaded.deployment, sealer: loaded.sealer)
+            self.signInDecoy = loaded.signInDecoy
+            self.flows = FlowContext(issuer: tokenIssuer, state: state)
         }
+    }
+
+    /// A config and keys loaded and checked, before they are paired with the shared state.
+    struct Loaded: Sendable {
+        var deployment: Deployment
+        var documents: [PublishedDocument]
+        var sealer: Sealer
+        var signer: TokenSigner
+        var signInDecoy: String
     }
 
     public let configFile: String
@@ -69,10 +85,10 @@ public final class LiveDeployment: Sendable {
         self.authenticator = ClientAuthenticator(verifier: passwordVerifier)
         self.environment = environment
         self.clock = clock
-        let snapshot = try await Self.load(configFile, environment: environment)
-        self.storeLocation = snapshot.deployment.config.stateStore
+        let loaded = try await Self.load(configFile, environment: environment)
+        self.storeLocation = loaded.deployment.config.stateStore
         self.state = ProtocolState(store: try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger))
-        self.current = Mutex(snapshot)
+        self.current = Mutex(Snapshot(loaded, state: state))
     }
 
     /// The store the config names. One per process, kept across reloads: its connections
@@ -94,16 +110,11 @@ public final class LiveDeployment: Sendable {
         current.withLock { $0 }
     }
 
-    /// What Core's flows take: `snapshot` with the process's shared state.
-    public func flows(_ snapshot: Snapshot) -> FlowContext {
-        FlowContext(issuer: snapshot.tokenIssuer, state: state)
-    }
-
     /// Loads the config and keys again. On any problem the old snapshot keeps serving and the problem is logged.
     @discardableResult
     public func reload(logger: Logger) async -> Bool {
         do {
-            let fresh = try await Self.load(configFile, environment: environment)
+            let fresh = Snapshot(try await Self.load(configFile, environment: environment), state: state)
             current.withLock { $0 = fresh }
             if fresh.deployment.config.stateStore != storeLocation {
                 logger.warning("stateStore changed; the running store stays until a restart")
@@ -128,23 +139,25 @@ public final class LiveDeployment: Sendable {
     /// Reading and checking a config takes milliseconds for the example and about ten seconds
     /// for 100,000 clients and users; on NIO's thread pool a SIGHUP reload never stalls the
     /// event loops that are serving requests meanwhile.
-    static func load(_ configFile: String, environment: [String: String]) async throws -> Snapshot {
-        let (deployment, documents) = try await NIOThreadPool.singleton.runIfActive {
+    static func load(_ configFile: String, environment: [String: String]) async throws -> Loaded {
+        let (deployment, documents, decoy) = try await NIOThreadPool.singleton.runIfActive {
             let deployment = try Deployment.load(configFile: configFile, environment: environment, requireSealing: true)
             let documents = try SiteBuilder.documents(for: deployment)
+            // One hash at the users' cost: tens to hundreds of milliseconds, off the event loops.
+            let decoy = PasswordSignIn.decoyHash(for: deployment.config.users)
             #if canImport(CMalloc)
             // Parsing leaves the YAML's node tree freed but kept by malloc; giving it back took
             // a config of 100,000 clients and users from 565 to 516 MiB after loading.
             malloc_trim(0)
             #endif
-            return (deployment, documents)
+            return (deployment, documents, decoy)
         }
         if let refusal = deployment.servingRefusal { throw ServeRefusal(description: refusal) }
         guard let sealer = Sealer(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString) else {
             throw ServeRefusal(description: "no active sealing secret")
         }
         let signer = try await TokenSigner(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString)
-        return Snapshot(deployment: deployment, documents: documents, sealer: sealer, signer: signer)
+        return Loaded(deployment: deployment, documents: documents, sealer: sealer, signer: signer, signInDecoy: decoy)
     }
 }
 

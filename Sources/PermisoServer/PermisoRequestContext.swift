@@ -8,7 +8,6 @@ public struct PermisoRequestContext: RequestContext, RemoteAddressRequestContext
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
     private var current: LiveDeployment.Snapshot?
-    private var currentFlows: FlowContext?
     /// The largest body a handler of this route reads, set by its route group.
     var maximumBody = 16 * 1024
 
@@ -28,11 +27,5 @@ public struct PermisoRequestContext: RequestContext, RemoteAddressRequestContext
     }
 
     /// The same snapshot with the shared state, as Core's flows take it.
-    public internal(set) var flows: FlowContext {
-        get {
-            guard let currentFlows else { preconditionFailure("DeploymentMiddleware runs before every route") }
-            return currentFlows
-        }
-        set { currentFlows = newValue }
-    }
+    public var flows: FlowContext { snapshot.flows }
 }

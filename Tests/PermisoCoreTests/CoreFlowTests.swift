@@ -35,13 +35,17 @@ struct CoreFlowTests {
     @Test("Password sign-in: right, wrong and unknown; failures stay counted and the limit refuses even the right password")
     func passwordSignIn() async throws {
         let h = try await harness()
-        let signIn = PasswordSignIn(h.context, verifier: InlinePasswordVerifier())
+        let signIn = PasswordSignIn(
+            h.context,
+            verifier: InlinePasswordVerifier(),
+            decoyHash: PasswordSignIn.decoyHash(for: h.deployment.config.users)
+        )
         let right = try await signIn.verify(username: "alice", password: "alice-password", address: "192.0.2.1")
         #expect(try right.get().username == "alice")
         #expect(try await signIn.verify(username: "alice", password: "wrong", address: "192.0.2.1") == .failure(.incorrect))
         #expect(
             try await signIn.verify(username: "nobody", password: "alice-password", address: "192.0.2.1") == .failure(.incorrect),
-            "an unknown user reads like a wrong password, even with the decoy's own password"
+            "an unknown user reads like a wrong password"
         )
         for _ in 1..<SignInThrottle.attemptsPerUser {
             _ = try await signIn.verify(username: "bob", password: "wrong", address: "192.0.2.2")
@@ -51,10 +55,30 @@ struct CoreFlowTests {
         #expect(try await signIn.verify(username: "BOB", password: "bob-password", address: "192.0.2.3") == .failure(.throttled))
     }
 
+    @Test("The decoy for unknown usernames costs what most users' hashes cost, whatever scheme or cost they use")
+    func decoyCost() throws {
+        func users(_ hashes: [String]) -> [UserConfig] {
+            hashes.enumerated().map { UserConfig(username: "u\($0.offset)", passwordHash: $0.element, subject: "s\($0.offset)", claims: [:]) }
+        }
+        let bcrypt12 = try PasswordHash.make("a", scheme: .bcrypt, cost: 12)
+        let bcrypt4 = try PasswordHash.make("a", scheme: .bcrypt, cost: 4)
+        let yescrypt = try PasswordHash.make("a", scheme: .yescrypt)
+        #expect(PasswordSignIn.decoyHash(for: users([bcrypt12])).hasPrefix("$2b$12$"), "not the old fixed cost 10")
+        #expect(PasswordSignIn.decoyHash(for: users([bcrypt4, bcrypt4, bcrypt12])).hasPrefix("$2b$04$"), "the most common cost")
+        let mixed = PasswordSignIn.decoyHash(for: users([yescrypt, yescrypt, bcrypt12]))
+        #expect(PasswordHash.parameters(of: mixed) == PasswordHash.parameters(of: yescrypt))
+        #expect(PasswordHash.isAcceptedFormat(mixed) && !PasswordHash.verify("a", against: mixed), "a real hash, of another password")
+        #expect(PasswordSignIn.decoyHash(for: []).hasPrefix("$2b$12$"))
+    }
+
     @Test("Password sign-in fails closed when the throttle cannot be consulted")
     func signInWithoutStore() async throws {
         let h = try await harness(store: UnreachableStore())
-        let signIn = PasswordSignIn(h.context, verifier: InlinePasswordVerifier())
+        let signIn = PasswordSignIn(
+            h.context,
+            verifier: InlinePasswordVerifier(),
+            decoyHash: PasswordSignIn.decoyHash(for: h.deployment.config.users)
+        )
         await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
             try await signIn.verify(username: "alice", password: "alice-password", address: "192.0.2.1")
         }
@@ -74,7 +98,7 @@ struct CoreFlowTests {
 
     // MARK: RP-Initiated Logout
 
-    func idToken(_ h: Harness, subject: String, client: String = "demo") async throws -> String {
+    func idToken(_ h: Harness, subject: String, client: String = "demo", session: String = "S1") async throws -> String {
         let user = try #require(h.deployment.config.user(subject: subject))
         let grant = TokenIssuer.Grant(
             client: try #require(h.deployment.config.client(id: client)),
@@ -82,7 +106,7 @@ struct CoreFlowTests {
             scopes: ["openid"],
             nonce: nil,
             authTime: Int(clock.now().timeIntervalSince1970),
-            sessionID: "S1",
+            sessionID: session,
             amr: ["pwd"],
             family: "F",
             generation: 0
@@ -90,12 +114,13 @@ struct CoreFlowTests {
         return try #require(try await h.issuer.issue(grant, now: clock.now()).idToken)
     }
 
-    @Test("Logout decision: the hinted user's session ends at once; anyone else's, or no hint, asks")
+    @Test("Logout decision: a hint from this very session ends it at once; another user's, an earlier session's, or none, asks")
     func logoutDecision() async throws {
         let h = try await harness()
         let logout = RPInitiatedLogout(h.context)
         let alice = try #require(h.deployment.config.user(username: "alice"))
-        let session = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
+        var session = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
+        session.sessionID = "S1"  // the session the hints below were issued in
         let aliceHint = try await idToken(h, subject: alice.subject)
         let bobHint = try await idToken(h, subject: try #require(h.deployment.config.user(username: "bob")).subject)
         let back = "http://127.0.0.1:8080/demo/"
@@ -107,6 +132,9 @@ struct CoreFlowTests {
         #expect(RPInitiatedLogout.decide(hinted, session: session) == .signOut(hinted.destination))
         let foreign = try await logout.validate(FormParameters(["id_token_hint": bobHint]))
         #expect(RPInitiatedLogout.decide(foreign, session: session) == .confirm(.init()))
+        // The same user's ID token from an earlier session does not end this one unasked.
+        let earlier = try await logout.validate(FormParameters(["id_token_hint": try await idToken(h, subject: alice.subject, session: "S0")]))
+        #expect(RPInitiatedLogout.decide(earlier, session: session) == .confirm(.init()))
         let bare = try await logout.validate(FormParameters())
         #expect(RPInitiatedLogout.decide(bare, session: session) == .confirm(.init()))
         #expect(RPInitiatedLogout.decide(bare, session: nil) == .signOut(.init()), "nobody to sign out: nothing to ask")

@@ -258,6 +258,13 @@ struct BrowserFlowTests {
             // max_age=0: the login just made is already too old.
             let stale = try await browser.request(authorizeURI(["max_age": "0"]))
             #expect(stale.status == .ok && stale.body.contains("Sign in"))
+            // ...and the sign-in this asks for satisfies it (OIDC Core §3.1.2.1): a code, not the login page again.
+            let fresh = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": stale.field("tx")!, "username": "alice", "password": "alice-password"]
+            )
+            #expect(fresh.status == .found && fresh.query("code") != nil, "\(fresh.status) \(fresh.body.prefix(200))")
 
             let consent = try await browser.request(authorizeURI(["prompt": "consent"]))
             let denied = try await browser.request("/consent", method: .post, form: ["tx": consent.field("tx")!, "decision": "deny"])
@@ -285,6 +292,28 @@ struct BrowserFlowTests {
             let done = try await browser.request("/oauth/logout", method: .post, form: ["logout_tx": tx])
             #expect(done.body.contains("You are signed out"))
             #expect(browser.cookies[BrowserFlow.sessionCookie] == nil)
+        }
+    }
+
+    @Test("A sealed value opens only as its own kind: a login form's tx posted as a logout confirmation signs nobody out")
+    func transactionKindsDoNotMix() async throws {
+        try await withBrowser { browser, _ in
+            _ = try await signIn(browser, authorizeURI())
+            // A fresh login form of this browser, bound to its cookie, sealed for a login.
+            let login = try await browser.request(authorizeURI(["prompt": "login"]))
+            let loginTx = try #require(login.field("tx"))
+            let replayed = try await browser.request("/oauth/logout", method: .post, form: ["logout_tx": loginTx])
+            #expect(replayed.status == .badRequest && replayed.body.contains("This sign-out form has expired"))
+            #expect(browser.cookies[BrowserFlow.sessionCookie] != nil, "still signed in")
+            // And the other way round: a logout confirmation is no login form.
+            let ask = try await browser.request("/oauth/logout")
+            let logoutTx = try #require(ask.field("logout_tx"))
+            let posted = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": logoutTx, "username": "alice", "password": "alice-password"]
+            )
+            #expect(posted.status == .badRequest && posted.body.contains("This form has expired"))
         }
     }
 

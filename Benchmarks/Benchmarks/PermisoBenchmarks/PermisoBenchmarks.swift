@@ -116,7 +116,7 @@ let benchmarks: @Sendable () -> Void = {
         LoginSession(subject: "alice", authTime: Date(), sessionID: "session", amr: ["pwd"], consents: ["cli": ["openid", "email"]])
     }
     sealed("device code", .device) { _ in DeviceCode(clientID: "cli", scopes: ["openid", "email"], userCode: "BCDFGHJK") }
-    sealed("login transaction", .transaction) { deployment in
+    sealed("login transaction", .loginTransaction) { deployment in
         let query =
             "client_id=cli&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&response_type=code&scope=openid+email"
             + "&state=s-0123456789&nonce=n-0123456789&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"

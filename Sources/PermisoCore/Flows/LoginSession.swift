@@ -41,6 +41,9 @@ public struct LoginSession: Codable, Sendable, Equatable {
 /// What a sealed form carries through the browser, bound to a cookie: a form posted from
 /// another site lacks the cookie and fails (CSRF).
 public protocol BoundTransaction: Codable, Sendable {
+    /// What it is sealed as: each kind of transaction has its own purpose, so one opens only
+    /// as itself (a login form's value posted to the logout confirmation opens nothing).
+    static var purpose: SealPurpose { get }
     /// SHA-256 of the binding cookie's random value.
     var binding: String { get }
 }
@@ -53,6 +56,7 @@ extension BoundTransaction {
 
 /// A device grant's user code carried through the device login and consent forms.
 public struct DeviceTransaction: BoundTransaction, Equatable {
+    public static let purpose = SealPurpose.deviceTransaction
     public var userCode: String
     public var binding: String
 
@@ -64,6 +68,7 @@ public struct DeviceTransaction: BoundTransaction, Equatable {
 
 /// A pending authorization request carried through the login or consent form.
 public struct LoginTransaction: BoundTransaction, Equatable {
+    public static let purpose = SealPurpose.loginTransaction
     public var request: AuthorizationRequest
     /// SHA-256 of the binding cookie's random value.
     public var binding: String

@@ -94,6 +94,25 @@ public enum PasswordHash {
         return hash
     }
 
+    /// The part of a hash that sets its cost: `$2b$12$`, `$y$j9T$`, `$6$rounds=5000$` or `$6$`.
+    static func parameters(of hash: String) -> String {
+        let fields = hash.split(separator: "$", omittingEmptySubsequences: false)
+        // "", id, [params], salt, checksum
+        switch fields.count > 1 ? fields[1] : "" {
+        case "y" where fields.count > 2: return "$y$\(fields[2])$"
+        case "6" where fields.count > 2 && fields[2].hasPrefix("rounds="): return "$6$\(fields[2])$"
+        case "2a" where fields.count > 2, "2b" where fields.count > 2, "2y" where fields.count > 2:
+            return "$\(fields[1])$\(fields[2])$"
+        default: return fields.count > 1 ? "$\(fields[1])$" : ""
+        }
+    }
+
+    /// A hash of a random password that costs what `like` costs to verify: its scheme, cost
+    /// and parameters, with `like`'s salt (the password is random, so the salt reveals nothing).
+    static func decoy(like hash: String) -> String? {
+        crypt(RandomToken.make(), setting: hash)
+    }
+
     /// Whether `password` matches `hash`, compared in constant time.
     public static func verify(_ password: String, against hash: String) -> Bool {
         guard isAcceptedFormat(hash), let computed = crypt(password, setting: hash) else { return false }

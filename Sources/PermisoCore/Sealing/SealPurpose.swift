@@ -7,6 +7,14 @@ public enum SealPurpose: String, Sendable, CaseIterable {
     case refresh
     case device
     case session
-    /// The pending authorization request carried through the login form.
-    case transaction = "tx"
+    /// The pending authorization request carried through the login and consent forms.
+    case loginTransaction = "tx"
+    /// The device grant's user code carried through the device login and consent forms.
+    case deviceTransaction = "tx-device"
+    /// A pending RP-initiated logout carried through the confirmation form.
+    case logoutTransaction = "tx-logout"
+    /// The demo relying party's own state, nonce and PKCE verifier, in its cookie.
+    case demo
+    /// The browser's form-binding cookie: only values Permiso minted bind a form.
+    case binding
 }

@@ -15,8 +15,6 @@ struct BrowserFlow: Sendable {
         clientAddress.of(request, peer: context.remoteAddress?.ipAddress)
     }
 
-    static let sessionCookie = "permiso_session"
-    static let bindingCookie = "permiso_tx"
     /// How long a login or consent form stays usable.
     static let transactionLifetime: TimeInterval = 15 * 60
 
@@ -25,7 +23,7 @@ struct BrowserFlow: Sendable {
     /// An unreachable store cannot say whether the session was logged out, so this throws
     /// `temporarily_unavailable` rather than guess either way.
     func session(from request: Request, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> LoginSession? {
-        guard let value = request.cookies[Self.sessionCookie]?.value,
+        guard let value = cookieValue(Self.sessionCookie, request, snapshot),
             let session = try? snapshot.sealer.open(value, as: LoginSession.self, purpose: .session, now: live.clock.now())
                 .payload
         else { return nil }
@@ -40,7 +38,7 @@ struct BrowserFlow: Sendable {
         _ request: Request,
         _ context: PermisoRequestContext
     ) async throws(OAuthError) -> Result<UserConfig, PasswordSignIn.Refusal> {
-        try await PasswordSignIn(context.flows, verifier: live.passwordVerifier).verify(
+        try await PasswordSignIn(context.flows, verifier: live.passwordVerifier, decoyHash: context.snapshot.signInDecoy).verify(
             username: parameters["username"] ?? "",
             password: parameters["password"] ?? "",
             address: address(request, context)
@@ -50,29 +48,6 @@ struct BrowserFlow: Sendable {
     /// A new password session for `user`, keeping the browser's previous consents if they were the same user's.
     func startSession(_ user: UserConfig, request: Request, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> LoginSession {
         LoginSession.start(user, methods: ["pwd"], now: live.clock.now(), previous: try await session(from: request, snapshot))
-    }
-
-    func cookie(_ name: String, _ value: String, maxAge: Int, _ snapshot: LiveDeployment.Snapshot) -> Cookie {
-        Cookie(
-            name: name,
-            value: value,
-            maxAge: maxAge,
-            path: "/",
-            secure: snapshot.deployment.config.issuer.scheme == "https",
-            httpOnly: true,
-            sameSite: .lax
-        )
-    }
-
-    func sessionCookie(_ session: LoginSession, _ snapshot: LiveDeployment.Snapshot) throws -> Cookie {
-        let lifetime = snapshot.deployment.config.lifetimes.session
-        let remaining = session.authTime + lifetime - Int(live.clock.now().timeIntervalSince1970)
-        let sealed = try snapshot.sealer.seal(
-            session,
-            purpose: .session,
-            expiresAt: Date(timeIntervalSince1970: TimeInterval(session.authTime + lifetime))
-        )
-        return cookie(Self.sessionCookie, sealed, maxAge: max(0, remaining), snapshot)
     }
 
     /// Continues a validated request: login page, consent page, or the response with a code or an error.
@@ -111,8 +86,12 @@ struct BrowserFlow: Sendable {
     ) async throws -> Response {
         var next = authRequest
         next.prompt.remove(prompt)
-        // Whoever just logged in answers the request, whatever user the hint named.
-        if prompt == .login { next.hintSubject = nil }
+        if prompt == .login {
+            // Whoever just logged in answers the request, whatever user the hint named; and a
+            // sign-in this moment satisfies any max_age, max_age=0 included (OIDC Core §3.1.2.1).
+            next.hintSubject = nil
+            next.maxAge = nil
+        }
         return try await proceed(
             next,
             session: session,
@@ -178,7 +157,7 @@ struct BrowserFlow: Sendable {
     }
 
     /// Renders a form whose sealed `tx` field only opens with this browser's binding cookie
-    /// (set here if the browser has none yet).
+    /// (minted here if the browser has none that Permiso issued).
     func boundForm<Page: FormPageContext, Transaction: BoundTransaction>(
         _ page: Page,
         request: Request,
@@ -187,10 +166,10 @@ struct BrowserFlow: Sendable {
         formTargets: PageRenderer.FormTargets = .init(),
         transaction: (_ bindingCookie: String) -> Transaction
     ) throws -> Response {
-        let binding = request.cookies[Self.bindingCookie]?.value ?? RandomToken.make()
+        let binding = try self.binding(request, snapshot)
         let tx = try snapshot.sealer.seal(
-            transaction(binding),
-            purpose: .transaction,
+            transaction(binding.value),
+            purpose: Transaction.purpose,
             expiresAt: live.clock.now().addingTimeInterval(Self.transactionLifetime)
         )
         var page = page
@@ -201,7 +180,7 @@ struct BrowserFlow: Sendable {
             status: status,
             formTargets: formTargets
         )
-        response.setCookie(cookie(Self.bindingCookie, binding, maxAge: Int(Self.transactionLifetime), snapshot))
+        response.setCookie(cookie(Self.bindingCookie, binding.value, maxAge: binding.maxAge, snapshot))
         return response
     }
 
@@ -251,8 +230,8 @@ struct BrowserFlow: Sendable {
         return (parameters, transaction)
     }
 
-    /// Opens a sealed transaction from a form, only if it is unexpired and bound to this
-    /// browser's binding cookie.
+    /// Opens a sealed transaction from a form, only if it is unexpired, of this kind, and bound
+    /// to this browser's binding cookie, which Permiso itself must have issued.
     func openBound<Transaction: BoundTransaction>(
         _ sealed: String?,
         as type: Transaction.Type,
@@ -260,8 +239,8 @@ struct BrowserFlow: Sendable {
         _ snapshot: LiveDeployment.Snapshot
     ) -> Transaction? {
         guard let sealed,
-            let transaction = try? snapshot.sealer.open(sealed, as: type, purpose: .transaction, now: live.clock.now()).payload,
-            transaction.isBound(to: request.cookies[Self.bindingCookie]?.value)
+            let transaction = try? snapshot.sealer.open(sealed, as: type, purpose: Transaction.purpose, now: live.clock.now()).payload,
+            let cookie = authenticBinding(request, snapshot), transaction.isBound(to: cookie)
         else { return nil }
         return transaction
     }

@@ -42,7 +42,7 @@ struct DemoEndpoint {
             DemoPage(heading: "Permiso demo app", loginURL: AuthorizationFlow.redirectURL(authorize, parameters: parameters)),
             branding: snapshot.deployment.config.branding
         )
-        let sealed = try snapshot.sealer.seal(pending, purpose: .transaction, expiresAt: flow.live.clock.now().addingTimeInterval(600))
+        let sealed = try snapshot.sealer.seal(pending, purpose: .demo, expiresAt: flow.live.clock.now().addingTimeInterval(600))
         response.setCookie(flow.cookie(Self.cookie, sealed, maxAge: 600, snapshot))
         return response
     }
@@ -61,8 +61,8 @@ struct DemoEndpoint {
             )
         }
         let query = (try? FormParameters.parse(request.uri.query ?? "")) ?? FormParameters()
-        guard let text = request.cookies[Self.cookie]?.value,
-            let pending = try? snapshot.sealer.open(text, as: Pending.self, purpose: .transaction, now: flow.live.clock.now()).payload,
+        guard let text = flow.cookieValue(Self.cookie, request, snapshot),
+            let pending = try? snapshot.sealer.open(text, as: Pending.self, purpose: .demo, now: flow.live.clock.now()).payload,
             query["state"] == pending.state
         else { return failure("The state does not match this browser's sign-in; start again.") }
         // RFC 9207: the response must come from the issuer the demo talked to.

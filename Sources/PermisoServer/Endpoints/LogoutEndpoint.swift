@@ -10,6 +10,7 @@ struct LogoutEndpoint {
 
     /// A pending logout, sealed into the confirmation form and bound to the binding cookie.
     struct Pending: BoundTransaction {
+        static let purpose = SealPurpose.logoutTransaction
         var redirect: String?
         var state: String?
         var binding: String

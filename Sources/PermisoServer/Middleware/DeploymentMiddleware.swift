@@ -8,9 +8,7 @@ struct DeploymentMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let snapshot = live.snapshot
-        context.snapshot = snapshot
-        context.flows = live.flows(snapshot)
+        context.snapshot = live.snapshot
         return try await next(request, context)
     }
 }

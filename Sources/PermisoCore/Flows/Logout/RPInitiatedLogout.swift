@@ -23,8 +23,9 @@ public struct RPInitiatedLogout: Sendable {
 
     /// A logout request whose hint and redirect were checked.
     public struct Validated: Sendable, Equatable {
-        /// The subject of an authentic `id_token_hint`.
+        /// The subject and session of an authentic `id_token_hint`.
         public var hintSubject: String?
+        public var hintSessionID: String?
         public var destination: Destination
     }
 
@@ -53,14 +54,18 @@ public struct RPInitiatedLogout: Sendable {
             }
             destination.redirect = uri
         }
-        return Validated(hintSubject: hint?.sub, destination: destination)
+        return Validated(hintSubject: hint?.sub, hintSessionID: hint?.sid, destination: destination)
     }
 
-    /// Signs out at once when nobody is signed in or the hint names the signed-in user;
-    /// asks otherwise (§2: the OP should confirm a logout it cannot attribute).
+    /// Signs out at once when nobody is signed in, or when the hint was issued in this very
+    /// session (its `sub` and its `sid`); asks otherwise (§2: the OP confirms a logout it
+    /// cannot attribute to the current session, so an ID token from an earlier session —
+    /// stolen, or simply old — cannot end this one unasked).
     public static func decide(_ request: Validated, session: LoginSession?) -> Decision {
         guard let session else { return .signOut(request.destination) }
-        if let subject = request.hintSubject, subject == session.subject { return .signOut(request.destination) }
+        if request.hintSubject == session.subject, request.hintSessionID == session.sessionID {
+            return .signOut(request.destination)
+        }
         return .confirm(request.destination)
     }
 

@@ -3,20 +3,35 @@ public import Foundation
 /// Signing in with a username and password, for the login form and the device login.
 ///
 /// A refusal says "incorrect" without telling whether the username exists, and an unknown
-/// username costs a hash check like a known one (`decoyHash`), so neither the answer nor
-/// its timing names the users (RFC 6819 §4.4.3.6). Attempts are counted before the
+/// username costs a hash check like a known one (`decoyHash(for:)`: the scheme and cost most
+/// of the deployment's users have), so neither the answer nor its timing names the users
+/// (RFC 6819 §4.4.3.6). Attempts are counted before the
 /// password is checked (`SignInThrottle`), so parallel guesses on many instances share one
 /// budget; a successful attempt is given back, so only failures stay counted.
 public struct PasswordSignIn: Sendable {
-    /// A real bcrypt hash to spend the same time on when the username is unknown.
-    static let decoyHash = "$2b$10$LP78VhhA/tJLgnN/pwu1EupnpvQT7X444cvqjpaU4ajFDksztx1ES"
-
     let context: FlowContext
     let verifier: any PasswordVerifier
+    /// What an unknown username is checked against; see `decoyHash(for:)`.
+    let decoyHash: String
 
-    public init(_ context: FlowContext, verifier: any PasswordVerifier) {
+    public init(_ context: FlowContext, verifier: any PasswordVerifier, decoyHash: String) {
         self.context = context
         self.verifier = verifier
+        self.decoyHash = decoyHash
+    }
+
+    /// A hash to spend the same time on when the username is unknown: a random password
+    /// under the parameters (scheme and cost) that most of `users`' hashes have, the costlier
+    /// on a tie, so an unknown name takes as long as most known ones. Made once per load;
+    /// with no users, bcrypt at `permiso hash-password`'s default cost.
+    public static func decoyHash(for users: [UserConfig]) -> String {
+        let byParameters = Dictionary(grouping: users.map(\.passwordHash), by: PasswordHash.parameters(of:))
+        let common = byParameters.max { a, b in
+            a.value.count != b.value.count ? a.value.count < b.value.count : a.key < b.key
+        }
+        if let like = common?.value.first, let decoy = PasswordHash.decoy(like: like) { return decoy }
+        // Strings only: bcrypt at its default cost cannot fail.
+        return (try? PasswordHash.make(RandomToken.make())) ?? ""
     }
 
     /// Why a sign-in was refused; `message` is what the form shows.
@@ -38,7 +53,7 @@ public struct PasswordSignIn: Sendable {
         let reservation = try await withStateStore { try await context.state.signIns.reserve(username: username, address: address) }
         guard let reservation else { return .failure(.throttled) }
         let user = context.config.user(username: username)
-        let valid = await verifier.verify(password, against: user?.passwordHash ?? Self.decoyHash) && user != nil
+        let valid = await verifier.verify(password, against: user?.passwordHash ?? decoyHash) && user != nil
         guard let user, valid else { return .failure(.incorrect) }
         // Only failures stay counted: a user signing in to many apps is not throttled.
         // (If the store fails here, the attempt merely stays counted.)
