@@ -87,9 +87,15 @@ struct AuthorizationFlowTests {
         LoginSession(subject: "alice", authTime: now.addingTimeInterval(-authAge), sessionID: "s", amr: ["pwd"], consents: consents)
     }
 
-    func decide(_ changes: [String: String?] = [:], session: LoginSession?) throws -> AuthorizationDecision {
+    func decide(
+        _ changes: [String: String?] = [:],
+        session: LoginSession?,
+        consented: Bool = false,
+        in deployment: Deployment? = nil
+    ) throws -> AuthorizationDecision {
+        let deployment = deployment ?? self.deployment
         let flow = AuthorizationFlow(deployment: deployment, sealer: Sealer(active: .generate(), issuer: "x"))
-        return flow.decide(try validate(changes), session: session, now: now)
+        return flow.decide(try validate(changes), session: session, now: now, consented: consented)
     }
 
     @Test("prompt, max_age and consent decide between login, consent, a code and an error")
@@ -99,13 +105,27 @@ struct AuthorizationFlowTests {
         #expect(try decide(["prompt": "none"], session: nil) == .fail(.loginRequired("the user is not logged in")))
         #expect(try decide(["prompt": "login"], session: consented) == .login)
         #expect(try decide(["max_age": "30"], session: consented) == .login)
-        #expect(try decide(["max_age": "120"], session: consented) == .issueCode(consented))
+        // cli is a public client: its remembered consent never makes a request silent (RFC 8252 §8.6).
+        #expect(try decide(["max_age": "120"], session: consented) == .consent)
         #expect(try decide(session: session()) == .consent)
-        #expect(try decide(["prompt": "none"], session: session()) == .fail(.consentRequired("the user has not consented")))
-        #expect(try decide(session: consented) == .issueCode(consented))
+        let publicClient = OAuthError.consentRequired("a public client's request needs the user's consent each time (RFC 8252 §8.6)")
+        #expect(try decide(["prompt": "none"], session: session()) == .fail(publicClient))
+        #expect(try decide(["prompt": "none"], session: consented) == .fail(publicClient))
+        #expect(try decide(session: consented) == .consent)
+        // Once the user answered the consent page, the code follows.
+        #expect(try decide(session: consented, consented: true) == .issueCode(consented))
         #expect(try decide(["prompt": "consent"], session: consented) == .consent)
+        // The same client made confidential: a remembered consent is silent; prompt=consent asks again.
+        var confidential = deployment
+        let index = try #require(confidential.config.clients.firstIndex { $0.id == "cli" })
+        confidential.config.clients[index].authMethod = .clientSecretBasic
+        confidential.config.clients[index].secretHash = Fixture.secretHash
+        #expect(try decide(session: consented, in: confidential) == .issueCode(consented))
+        #expect(try decide(["max_age": "120"], session: consented, in: confidential) == .issueCode(consented))
+        #expect(try decide(["prompt": "consent"], session: consented, in: confidential) == .consent)
+        #expect(try decide(["prompt": "none"], session: session(), in: confidential) == .fail(.consentRequired("the user has not consented")))
         // Consent to fewer scopes does not cover more.
-        #expect(try decide(session: session(consents: ["cli": ["openid"]])) == .consent)
+        #expect(try decide(session: session(consents: ["cli": ["openid"]]), in: confidential) == .consent)
         // A session whose user was removed from the config is no session.
         var ghost = consented
         ghost.subject = "mallory"
@@ -151,6 +171,7 @@ struct AuthorizationFlowTests {
         request.prompt = [.none]
         #expect(flow.decide(request, session: alice, now: now) == .fail(.loginRequired("the user is not logged in")))
         request.hintSubject = "alice"
-        #expect(flow.decide(request, session: alice, now: now) == .issueCode(alice))
+        // The hinted user's session answers: for the public cli, with the consent it always needs.
+        #expect(flow.decide(request, session: alice, now: now, consented: true) == .issueCode(alice))
     }
 }

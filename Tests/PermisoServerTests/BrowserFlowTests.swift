@@ -62,6 +62,16 @@ struct BrowserFlowTests {
     static let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
+    /// The demo app's request: a first-party confidential client, which never sees a consent page.
+    static func demoURI(_ changes: [String: String] = [:]) -> String {
+        var values = [
+            "client_id": "demo", "redirect_uri": "http://127.0.0.1:8080/demo/callback", "response_type": "code",
+            "scope": "openid email", "state": "s t+1",
+        ]
+        for (name, value) in changes { values[name] = value }
+        return AuthorizationFlow.redirectURL("/oauth/authorize", parameters: values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
     func authorizeURI(_ changes: [String: String?] = [:]) -> String {
         var values: [String: String] = [
             "client_id": "cli", "redirect_uri": "http://127.0.0.1/callback", "response_type": "code",
@@ -91,7 +101,7 @@ struct BrowserFlowTests {
         return try await browser.request("/consent", method: .post, form: ["tx": consent.field("tx")!, "decision": "allow"])
     }
 
-    @Test("The whole flow: login, consent, code, tokens, userinfo, silent re-authorization, logout")
+    @Test("The whole flow: login, consent, code, tokens, userinfo, no silent re-authorization for a public client, logout")
     func wholeFlow() async throws {
         try await withBrowser { browser, live in
             let callback = try await signIn(browser, authorizeURI())
@@ -121,9 +131,15 @@ struct BrowserFlowTests {
             #expect(claims["sub"] as? String == "alice" && claims["email"] as? String == "alice@example.com")
             #expect(claims["name"] == nil, "profile was not granted")
 
-            // A second authorization is silent: the session and the consent are remembered.
+            // RFC 8252 §8.6: cli is public, so its remembered consent does not make a second
+            // request silent: prompt=none is consent_required, and without it the user is asked.
             let silent = try await browser.request(authorizeURI(["prompt": "none"]))
-            #expect(silent.status == .found && silent.query("code") != nil)
+            #expect(silent.status == .found && silent.query("error") == "consent_required" && silent.query("code") == nil)
+            let asked = try await browser.request(authorizeURI())
+            #expect(asked.status == .ok && asked.body.contains("Allow Permiso CLI?"))
+            // The session itself is remembered: a first-party confidential client's request is silent.
+            let demo = try await browser.request(Self.demoURI(["prompt": "none"]))
+            #expect(demo.status == .found && demo.query("code") != nil)
 
             // Logout with the ID token as hint signs out at once and returns to the registered URI.
             let logout = try await browser.request(
@@ -258,24 +274,36 @@ struct BrowserFlowTests {
             // max_age=0: the login just made is already too old.
             let stale = try await browser.request(authorizeURI(["max_age": "0"]))
             #expect(stale.status == .ok && stale.body.contains("Sign in"))
-            // ...and the sign-in this asks for satisfies it (OIDC Core §3.1.2.1): a code, not the login page again.
+            // ...and the sign-in this asks for satisfies it (OIDC Core §3.1.2.1): on to the consent
+            // page a public client always gets, not the login page again.
             let fresh = try await browser.request(
                 "/login",
                 method: .post,
                 form: ["tx": stale.field("tx")!, "username": "alice", "password": "alice-password"]
             )
-            #expect(fresh.status == .found && fresh.query("code") != nil, "\(fresh.status) \(fresh.body.prefix(200))")
+            #expect(fresh.status == .ok && fresh.body.contains("Allow Permiso CLI?"), "\(fresh.status) \(fresh.body.prefix(200))")
+            let code = try await browser.request("/consent", method: .post, form: ["tx": fresh.field("tx")!, "decision": "allow"])
+            #expect(code.status == .found && code.query("code") != nil)
+            // The same for a first-party client, which has no consent page: straight to the code.
+            let demoStale = try await browser.request(Self.demoURI(["max_age": "0"]))
+            #expect(demoStale.status == .ok && demoStale.body.contains("Sign in"))
+            let demoFresh = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": demoStale.field("tx")!, "username": "alice", "password": "alice-password"]
+            )
+            #expect(demoFresh.status == .found && demoFresh.query("code") != nil)
 
             let consent = try await browser.request(authorizeURI(["prompt": "consent"]))
             let denied = try await browser.request("/consent", method: .post, form: ["tx": consent.field("tx")!, "decision": "deny"])
             #expect(denied.query("error") == "access_denied" && denied.query("state") == "s t+1")
 
-            let posted = try await browser.request(authorizeURI(["response_mode": "form_post"]))
+            let posted = try await browser.request(Self.demoURI(["response_mode": "form_post"]))
             #expect(posted.status == .ok)
-            #expect(posted.body.contains(#"<form method="post" action="http://127.0.0.1/callback""#))
+            #expect(posted.body.contains(#"<form method="post" action="http://127.0.0.1:8080/demo/callback""#))
             #expect(posted.field("code") != nil && posted.field("iss") == "http://127.0.0.1:8080")
             let csp = try #require(posted.headers[.contentSecurityPolicy])
-            #expect(csp.contains("script-src 'nonce-") && csp.contains("form-action 'self' http://127.0.0.1"))
+            #expect(csp.contains("script-src 'nonce-") && csp.contains("form-action 'self' http://127.0.0.1:8080"))
         }
     }
 
@@ -355,11 +383,11 @@ struct BrowserFlowTests {
                 )
                 return try live.snapshot.signer.sign(claims, algorithm: .es256, type: .idToken)
             }
-            // An expired but authentic hint for the logged-in user: a code, silently.
-            let alice = try await browser.request(authorizeURI(["prompt": "none", "id_token_hint": try await hint(for: "alice")]))
+            // An expired but authentic hint for the logged-in user: a code, silently (demo is first-party).
+            let alice = try await browser.request(Self.demoURI(["prompt": "none", "id_token_hint": try await hint(for: "alice")]))
             #expect(alice.query("code") != nil)
             // A hint for someone else: that user is not logged in here.
-            let bob = try await browser.request(authorizeURI(["prompt": "none", "id_token_hint": try await hint(for: "bob")]))
+            let bob = try await browser.request(Self.demoURI(["prompt": "none", "id_token_hint": try await hint(for: "bob")]))
             #expect(bob.query("error") == "login_required")
             // A forged hint is refused at the redirect URI, with state.
             let forged = try await browser.request(authorizeURI(["id_token_hint": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9."]))
@@ -378,7 +406,7 @@ struct BrowserFlowTests {
                 "grant_type": "authorization_code", "code": code, "client_id": "cli",
                 "redirect_uri": "http://127.0.0.1/callback", "code_verifier": Self.verifier,
             ]
-            let secondCode = try #require(try await browser.request(authorizeURI(["prompt": "none"])).query("code"))
+            let secondCode = try #require(try await browser.request(Self.demoURI(["prompt": "none"])).query("code"))
             let tokens = try await browser.request("/oauth/token", method: .post, form: redeem)
             let json = try JSONSerialization.jsonObject(with: Data(tokens.body.utf8)) as! [String: Any]
             let access = try #require(json["access_token"] as? String)
@@ -388,9 +416,9 @@ struct BrowserFlowTests {
             let authorize = try await browser.request(authorizeURI(["prompt": "none"]))
             #expect(authorize.query("error") == "temporarily_unavailable" && authorize.query("state") == "s t+1")
             // Single use cannot be enforced: the code is not redeemed (fail closed), and stays usable.
-            var blocked = redeem
-            blocked["code"] = secondCode
-            let exchange = try await browser.request("/oauth/token", method: .post, form: blocked)
+            let blocked = ["grant_type": "authorization_code", "code": secondCode, "redirect_uri": "http://127.0.0.1:8080/demo/callback"]
+            let demoSecret: HTTPFields = [.authorization: "Basic " + Data("demo:demo-secret".utf8).base64EncodedString()]
+            let exchange = try await browser.request("/oauth/token", method: .post, form: blocked, headers: demoSecret)
             #expect(exchange.status == .serviceUnavailable && exchange.body.contains("temporarily_unavailable"))
             // Login attempts cannot be counted: an HTML page says so with 503.
             let stranger = Browser(client)
@@ -413,7 +441,7 @@ struct BrowserFlowTests {
             #expect(try await browser.request("/.well-known/openid-configuration").status == .ok)
 
             store.down.store(false, ordering: .relaxed)
-            let resumed = try await browser.request("/oauth/token", method: .post, form: blocked)
+            let resumed = try await browser.request("/oauth/token", method: .post, form: blocked, headers: demoSecret)
             #expect(resumed.status == .ok, "the code refused during the outage redeems once the store is back")
         }
     }

@@ -23,7 +23,14 @@ public struct AuthorizationFlow: Sendable {
     }
 
     /// OIDC Core §3.1.2.1 and §3.1.2.3: prompt, max_age and consent decide what the user sees.
-    public func decide(_ request: AuthorizationRequest, session: LoginSession?, now: Date) -> AuthorizationDecision {
+    ///
+    /// - Parameter consented: the user has just answered this request's consent page.
+    public func decide(
+        _ request: AuthorizationRequest,
+        session: LoginSession?,
+        now: Date,
+        consented: Bool = false
+    ) -> AuthorizationDecision {
         let usable = session.flatMap { session -> LoginSession? in
             // OIDC Core §3.1.2.1: with id_token_hint, only the hinted user's session counts.
             guard !request.prompt.contains(.login), session.isFresh(maxAge: request.maxAge, now: now),
@@ -38,8 +45,15 @@ public struct AuthorizationFlow: Sendable {
         guard let client = deployment.config.client(id: request.clientID) else {
             return .fail(.unauthorizedClient("the client no longer exists"))
         }
+        // RFC 8252 §8.6: a public client's identity cannot be assured (any local app can
+        // listen on a loopback port or claim a custom scheme), so a remembered consent never
+        // makes its request silent, first-party or not: the user is asked each time.
+        if client.isPublic && !consented {
+            return request.prompt.contains(.none)
+                ? .fail(.consentRequired("a public client's request needs the user's consent each time (RFC 8252 §8.6)")) : .consent
+        }
         let needsConsent =
-            !client.firstParty
+            !client.firstParty && !consented
             && (request.prompt.contains(.consent) || !session.hasConsented(client: client.id, to: request.scopes))
         if needsConsent {
             return request.prompt.contains(.none) ? .fail(.consentRequired("the user has not consented")) : .consent

@@ -56,11 +56,12 @@ struct BrowserFlow: Sendable {
         session: LoginSession?,
         request: Request,
         _ snapshot: LiveDeployment.Snapshot,
-        extraCookies: [Cookie] = []
+        extraCookies: [Cookie] = [],
+        consented: Bool = false
     ) async throws -> Response {
         let flow = snapshot.authorizationFlow
         var response: Response
-        switch flow.decide(authRequest, session: session, now: live.clock.now()) {
+        switch flow.decide(authRequest, session: session, now: live.clock.now(), consented: consented) {
         case .login:
             response = try loginForm(authRequest, request: request, snapshot, username: authRequest.loginHint)
         case .consent:
@@ -97,7 +98,8 @@ struct BrowserFlow: Sendable {
             session: session,
             request: request,
             snapshot,
-            extraCookies: [try sessionCookie(session, snapshot)]
+            extraCookies: [try sessionCookie(session, snapshot)],
+            consented: prompt == .consent
         )
     }
 
