@@ -66,7 +66,7 @@ public final class LiveDeployment: Sendable {
     /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions,
     /// device grants and throttles, by their named operations.
     public let state: ProtocolState
-    /// Where `store` lives; a reload that names another store is logged, not applied.
+    /// Where the store behind `state` lives; a reload that names another is logged, not applied.
     private let storeLocation: StateStoreLocation
     private let environment: [String: String]
     private let current: Mutex<Snapshot>

@@ -17,10 +17,10 @@ public struct PermisoRequestContext: RequestContext, RemoteAddressRequestContext
     }
 
     /// The deployment this request is answered with, taken once when it arrived
-    /// (`DeploymentMiddleware`, the first middleware of every route).
+    /// (`RequestMiddleware`, the first middleware of every route).
     public internal(set) var snapshot: LiveDeployment.Snapshot {
         get {
-            guard let current else { preconditionFailure("DeploymentMiddleware runs before every route") }
+            guard let current else { preconditionFailure("RequestMiddleware runs before every route") }
             return current
         }
         set { current = newValue }

@@ -43,11 +43,11 @@ public final class RecordingStore: StateStore {
 
     public func claimOnce(_ key: String, lifetime: Int) async throws -> Bool {
         note("claimOnce", key, lifetime)
-        return await inner.claimOnce(key, lifetime: lifetime)
+        return try await inner.claimOnce(key, lifetime: lifetime)
     }
     public func deny(_ key: String, until: Date) async throws {
         note("deny", key, Int(until.timeIntervalSince(clock.now()).rounded()))
-        await inner.deny(key, until: until)
+        try await inner.deny(key, until: until)
     }
     public func isDenied(_ key: String) async throws -> Bool {
         note("isDenied", key)
@@ -55,7 +55,7 @@ public final class RecordingStore: StateStore {
     }
     public func increment(_ key: String, window: Int) async throws -> Int {
         note("increment", key, window)
-        return await inner.increment(key, window: window)
+        return try await inner.increment(key, window: window)
     }
     public func decrement(_ key: String) async throws {
         note("decrement", key)
@@ -63,7 +63,7 @@ public final class RecordingStore: StateStore {
     }
     public func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
         note("insert", key, lifetime)
-        return await inner.insert(key, value: value, lifetime: lifetime)
+        return try await inner.insert(key, value: value, lifetime: lifetime)
     }
     public func value(_ key: String) async throws -> String? {
         note("value", key)

@@ -18,11 +18,11 @@ public final class SwitchableStore: StateStore {
 
     public func claimOnce(_ key: String, lifetime: Int) async throws -> Bool {
         try check()
-        return await inner.claimOnce(key, lifetime: lifetime)
+        return try await inner.claimOnce(key, lifetime: lifetime)
     }
     public func deny(_ key: String, until: Date) async throws {
         try check()
-        await inner.deny(key, until: until)
+        try await inner.deny(key, until: until)
     }
     public func isDenied(_ key: String) async throws -> Bool {
         try check()
@@ -30,7 +30,7 @@ public final class SwitchableStore: StateStore {
     }
     public func increment(_ key: String, window: Int) async throws -> Int {
         try check()
-        return await inner.increment(key, window: window)
+        return try await inner.increment(key, window: window)
     }
     public func decrement(_ key: String) async throws {
         try check()
@@ -38,7 +38,7 @@ public final class SwitchableStore: StateStore {
     }
     public func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
         try check()
-        return await inner.insert(key, value: value, lifetime: lifetime)
+        return try await inner.insert(key, value: value, lifetime: lifetime)
     }
     public func value(_ key: String) async throws -> String? {
         try check()

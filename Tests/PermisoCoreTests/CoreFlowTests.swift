@@ -52,7 +52,7 @@ struct CoreFlowTests {
         }
         #expect(try await signIn.verify(username: "bob", password: "bob-password", address: "192.0.2.2").map(\.username) == .success("bob"))
         _ = try await signIn.verify(username: "bob", password: "wrong", address: "192.0.2.2")
-        #expect(try await signIn.verify(username: "BOB", password: "bob-password", address: "192.0.2.3") == .failure(.throttled))
+        #expect(try await signIn.verify(username: "BOB", password: "bob-password", address: "192.0.2.2") == .failure(.throttled))
     }
 
     @Test("The decoy for unknown usernames costs what most users' hashes cost, whatever scheme or cost they use")
@@ -69,6 +69,7 @@ struct CoreFlowTests {
         #expect(PasswordHash.parameters(of: mixed) == PasswordHash.parameters(of: yescrypt))
         #expect(PasswordHash.isAcceptedFormat(mixed) && !PasswordHash.verify("a", against: mixed), "a real hash, of another password")
         #expect(PasswordSignIn.decoyHash(for: []).hasPrefix("$2b$12$"))
+        #expect(PasswordHash.isAcceptedFormat(PasswordSignIn.fallbackDecoy) && PasswordSignIn.fallbackDecoy.hasPrefix("$2b$12$"))
     }
 
     @Test("Password sign-in fails closed when the throttle cannot be consulted")
@@ -200,7 +201,7 @@ struct CoreFlowTests {
         let cli = try #require(config.client(id: "cli"))
         let demo = try #require(config.client(id: "demo"))
         let start = try await DeviceAuthorization(h.context)
-            .start(client: cli, parameters: FormParameters(["scope": "openid"]), now: clock.now())
+            .start(client: cli, parameters: FormParameters(["scope": "openid"]), address: "192.0.2.9", now: clock.now())
         let poll = FormParameters(["device_code": start.deviceCode])
         let grant = GrantUnderTest<DeviceCodeGrant>(h.context)
         await #expect(throws: OAuthError.authorizationPending("the user has not decided yet")) {
@@ -241,5 +242,19 @@ struct CoreFlowTests {
         await #expect(throws: OAuthError.unauthorizedClient("this client may not use the client_credentials grant")) {
             try await grant.issue(to: demo, parameters: FormParameters(), now: clock.now())
         }
+    }
+
+    @Test("Device authorizations are throttled per address and per client and address; other addresses go on")
+    func deviceStartThrottle() async throws {
+        let h = try await harness()
+        let cli = try #require(h.deployment.config.client(id: "cli"))
+        let device = DeviceAuthorization(h.context)
+        for _ in 0..<DeviceStartThrottle.startsPerClient {
+            _ = try await device.start(client: cli, parameters: FormParameters(), address: "198.51.100.5", now: clock.now())
+        }
+        await #expect(throws: OAuthError.temporarilyUnavailable("too many device authorizations from this address; try again in a few minutes")) {
+            try await device.start(client: cli, parameters: FormParameters(), address: "198.51.100.5", now: clock.now())
+        }
+        _ = try await device.start(client: cli, parameters: FormParameters(), address: "198.51.100.6", now: clock.now())
     }
 }

@@ -200,9 +200,38 @@ struct MemoryStateStoreTests {
     func sweep() async throws {
         let clock = TestClock()
         let store = MemoryStateStore(clock: clock)
-        for index in 0..<1_000 { _ = await store.claimOnce("code:\(index)", lifetime: 60) }
+        for index in 0..<1_000 { _ = try await store.claimOnce("code:\(index)", lifetime: 60) }
         clock.advance(61)
-        for index in 0..<100 { _ = await store.claimOnce("fresh:\(index)", lifetime: 60) }
+        for index in 0..<100 { _ = try await store.claimOnce("fresh:\(index)", lifetime: 60) }
         #expect(store.entryCount < 1_000)
+    }
+
+    @Test("When full, a new entry is refused, never an old one dropped; expired entries make room")
+    func capacity() async throws {
+        let clock = TestClock()
+        let store = MemoryStateStore(clock: clock, capacity: 4)
+        #expect(try await store.claimOnce("code:a", lifetime: 60))
+        try await store.deny("sid:s", until: clock.now().addingTimeInterval(600))
+        _ = try await store.increment("login-addr:x", window: 30)
+        #expect(try await store.insert("device:ABCD", value: "pending", lifetime: 30))
+        await #expect(throws: MemoryStateStore.Full.self) { try await store.claimOnce("code:b", lifetime: 60) }
+        await #expect(throws: MemoryStateStore.Full.self) { try await store.deny("family:f", until: clock.now().addingTimeInterval(60)) }
+        await #expect(throws: MemoryStateStore.Full.self) { try await store.increment("login-addr:y", window: 30) }
+        // What is stored stays: the marker, the denial, the counter, the record.
+        #expect(try await !store.claimOnce("code:a", lifetime: 60), "a redeemed code stays redeemed")
+        #expect(await store.isDenied("sid:s"))
+        #expect(try await store.increment("login-addr:x", window: 30) == 2, "an existing counter still counts")
+        #expect(await store.replace("device:ABCD", expected: "pending", with: "approved"))
+        // Once entries expire, there is room again.
+        clock.advance(31)
+        #expect(try await store.claimOnce("code:b", lifetime: 60))
+        // Through the state layer the refusal fails closed.
+        let grantState = ProtocolState(store: store)
+        #expect(try await store.claimOnce("code:c", lifetime: 60), "the fourth entry fits")
+        await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) {
+            try await withStateStore {
+                try await grantState.codes.claim(codeID: "e", expiresAt: clock.now().addingTimeInterval(60), now: clock.now())
+            }
+        }
     }
 }

@@ -18,7 +18,8 @@ public struct ClientConfig: Sendable, Equatable {
     /// `idTokenSignedResponseAlg` (OIDC Registration §2), which Permiso applies to both.
     public var signingAlgorithm: SigningAlgorithm
     public var requirePKCE: Bool
-    /// First-party clients skip the consent page.
+    /// First-party confidential clients skip the consent page; public ones are asked every
+    /// time, since their identity cannot be assured (RFC 8252 §8.6).
     public var firstParty: Bool
 
     public var isPublic: Bool { authMethod == .none }

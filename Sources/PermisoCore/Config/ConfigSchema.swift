@@ -120,7 +120,12 @@ public enum ConfigSchema {
                 .boolean,
                 "Require PKCE (S256) on every authorization request. Always true for public clients; defaults to false for confidential ones, which use PKCE whenever they send it."
             ),
-            FieldSpec("firstParty", .boolean, default: false, "Skip the consent page for this client."),
+            FieldSpec(
+                "firstParty",
+                .boolean,
+                default: false,
+                "Skip the consent page for this client (confidential clients only: a public client is asked every time, RFC 8252 §8.6)."
+            ),
         ]
     )
 

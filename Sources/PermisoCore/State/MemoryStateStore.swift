@@ -9,7 +9,16 @@ internal import Synchronization
 /// queue drained on one loop while that loop's connections waited — code exchanges had a
 /// p99 of over a second. Expired entries are dropped as they are met and swept every
 /// `sweepInterval` writes, so memory stays proportional to what is live.
+///
+/// It holds at most `capacity` entries. A write that would add one more first sweeps what
+/// has expired; if the store is still full, the write throws `Full` and the operation fails
+/// closed (`temporarily_unavailable`). Nothing already stored is ever dropped to make room:
+/// evicting a single-use marker would make a code redeemable again, evicting a denial would
+/// revive a logged-out session.
 public final class MemoryStateStore: StateStore {
+    /// The store holds `capacity` live entries and refused to add one more.
+    public struct Full: Error, Equatable {}
+
     private struct Entry {
         var value: String
         var expires: Date
@@ -28,31 +37,51 @@ public final class MemoryStateStore: StateStore {
             return nil
         }
 
+        var count: Int { values.count + denials.count + counters.count }
+
         mutating func noteWrite(_ now: Date) {
             writesSinceSweep += 1
             guard writesSinceSweep >= MemoryStateStore.sweepInterval else { return }
+            sweep(now)
+        }
+
+        mutating func sweep(_ now: Date) {
             writesSinceSweep = 0
             values = values.filter { $0.value.expires > now }
             denials = denials.filter { $0.value > now }
             counters = counters.filter { $0.value.expires > now }
         }
+
+        /// Room for one new entry, or `Full`.
+        mutating func makeRoom(_ capacity: Int, _ now: Date) throws(Full) {
+            guard count >= capacity else { return }
+            sweep(now)
+            if count >= capacity { throw Full() }
+        }
     }
 
     private static let sweepInterval = 1_024
+    /// About 200 MB of entries: far more than one instance's live codes, sessions and
+    /// counters, and a bound an attacker cannot push past.
+    public static let defaultCapacity = 1_000_000
     private let tables = Mutex(Tables())
     private let clock: any WallClock
+    public let capacity: Int
 
-    public init(clock: any WallClock = SystemWallClock()) {
+    public init(clock: any WallClock = SystemWallClock(), capacity: Int = MemoryStateStore.defaultCapacity) {
         self.clock = clock
+        self.capacity = capacity
     }
 
-    public func claimOnce(_ key: String, lifetime: Int) async -> Bool {
-        insertNow(key, value: "1", lifetime: lifetime)
+    public func claimOnce(_ key: String, lifetime: Int) async throws -> Bool {
+        try insertNow(key, value: "1", lifetime: lifetime)
     }
 
-    public func deny(_ key: String, until: Date) async {
+    public func deny(_ key: String, until: Date) async throws {
         let now = clock.now()
-        tables.withLock { tables in
+        let capacity = capacity
+        try tables.withLock { (tables) throws(Full) in
+            if tables.denials[key] == nil { try tables.makeRoom(capacity, now) }
             // A second denial never shortens the first.
             tables.denials[key] = max(until, tables.denials[key] ?? until)
             tables.noteWrite(now)
@@ -69,11 +98,16 @@ public final class MemoryStateStore: StateStore {
         }
     }
 
-    public func increment(_ key: String, window: Int) async -> Int {
+    public func increment(_ key: String, window: Int) async throws -> Int {
         let now = clock.now()
-        return tables.withLock { tables in
+        let capacity = capacity
+        return try tables.withLock { (tables) throws(Full) in
             var counter: (count: Int, expires: Date) = (0, now.addingTimeInterval(TimeInterval(window)))
-            if let existing = tables.counters[key], existing.expires > now { counter = existing }
+            if let existing = tables.counters[key], existing.expires > now {
+                counter = existing
+            } else if tables.counters[key] == nil {
+                try tables.makeRoom(capacity, now)
+            }
             counter.count += 1
             tables.counters[key] = counter
             tables.noteWrite(now)
@@ -90,8 +124,8 @@ public final class MemoryStateStore: StateStore {
         }
     }
 
-    public func insert(_ key: String, value: String, lifetime: Int) async -> Bool {
-        insertNow(key, value: value, lifetime: lifetime)
+    public func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
+        try insertNow(key, value: value, lifetime: lifetime)
     }
 
     public func value(_ key: String) async -> String? {
@@ -114,10 +148,12 @@ public final class MemoryStateStore: StateStore {
         tables.withLock { $0.values.count + $0.denials.count + $0.counters.count }
     }
 
-    private func insertNow(_ key: String, value: String, lifetime: Int) -> Bool {
+    private func insertNow(_ key: String, value: String, lifetime: Int) throws(Full) -> Bool {
         let now = clock.now()
-        return tables.withLock { tables in
+        let capacity = capacity
+        return try tables.withLock { (tables) throws(Full) in
             if tables.live(key, now) != nil { return false }
+            if tables.values[key] == nil { try tables.makeRoom(capacity, now) }
             tables.values[key] = Entry(value: value, expires: now.addingTimeInterval(TimeInterval(lifetime)))
             tables.noteWrite(now)
             return true

@@ -10,6 +10,7 @@ public struct ProtocolState: Sendable {
     public let deviceGrants: DeviceGrants
     public let signIns: SignInThrottle
     public let userCodes: UserCodeThrottle
+    public let deviceStarts: DeviceStartThrottle
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -18,5 +19,6 @@ public struct ProtocolState: Sendable {
         deviceGrants = DeviceGrants(store: store)
         signIns = SignInThrottle(store: store)
         userCodes = UserCodeThrottle(store: store)
+        deviceStarts = DeviceStartThrottle(store: store)
     }
 }

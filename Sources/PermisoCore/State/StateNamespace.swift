@@ -27,10 +27,14 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case redeemedDeviceCode = "device-used"
     /// When a device last polled and its current interval, by the device code's `jti`.
     case devicePoll = "device-poll"
-    /// Sign-in attempts per username (lowercased).
-    case signInByUser = "login-user"
     /// Sign-in attempts per client address.
     case signInByAddress = "login-addr"
+    /// Sign-in attempts per username and client address: `<digest of the username>:<address>`.
+    case signInByUserAndAddress = "login-pair"
+    /// Device authorizations per client address.
+    case deviceStartByAddress = "device-start-addr"
+    /// Device authorizations per client and client address: `<client id>:<address>`.
+    case deviceStartByClientAndAddress = "device-start"
     /// User-code lookups per client address.
     case userCodeLookupByAddress = "device-lookup-addr"
     /// User-code lookups over the whole code space (no parts).
@@ -39,6 +43,15 @@ enum StateNamespace: String, CaseIterable, Sendable {
     /// The key for `parts` in this namespace; with no parts, the namespace alone.
     func key(_ parts: String...) -> String {
         parts.isEmpty ? rawValue : rawValue + ":" + parts.joined(separator: ":")
+    }
+}
+
+/// Parts of a key that a client chooses, made fixed-size so a key's size never follows
+/// what a request sends.
+enum StateKeyPart {
+    /// 128 bits of SHA-256, base64url: 22 characters, whatever the text.
+    static func digest(_ text: String) -> String {
+        Data(SHA256Bytes.of(text).prefix(16)).base64URLEncodedString
     }
 }
 

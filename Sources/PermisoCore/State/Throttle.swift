@@ -20,27 +20,44 @@ public struct Throttle: Sendable {
 
         /// Takes the attempt back on every counter it was counted on.
         public func giveBack() async throws {
-            for key in keys { try await store.decrement(key) }
+            // Each counter on its own, so one that fails does not keep the others counted.
+            var failure: (any Error)?
+            for key in keys {
+                do { try await store.decrement(key) } catch { failure = failure ?? error }
+            }
+            if let failure { throw failure }
         }
     }
 
-    /// Counts one attempt on every counter, then answers whether all are within their limits:
-    /// the reservation when they are, `nil` when any is over (the attempt stays counted).
+    /// Counts one attempt on each counter in order, stopping at the first that is over its
+    /// limit: the reservation when all are within, `nil` when one is over. The counters
+    /// after a refusing one are not raised, so an attempt refused for its address costs
+    /// nobody else anything. The counted attempts stay counted either way.
     func reserve(_ counters: [Counter]) async throws -> Reservation? {
-        var within = true
-        for counter in counters where try await store.increment(counter.key, window: window) > counter.limit {
-            within = false
+        var counted: [String] = []
+        for counter in counters {
+            counted.append(counter.key)
+            if try await store.increment(counter.key, window: window) > counter.limit { return nil }
         }
-        return within ? Reservation(store: store, keys: counters.map(\.key)) : nil
+        return Reservation(store: store, keys: counted)
     }
 }
 
-/// Password sign-in attempts, per username and per client address, against online guessing
-/// (RFC 6819 §4.4.3.6).
+/// Password sign-in attempts (RFC 6819 §4.4.3.6), counted so that nobody can aim them at
+/// someone else:
 ///
-/// Keys `login-user:<username, lowercased>` and `login-addr:<address>`.
+/// 1. per client address first (`login-addr:<address>`): an address over its limit is
+///    refused before anything else is counted or any hash is checked;
+/// 2. then per username *and* address (`login-pair:<hash of the username>:<address>`):
+///    guessing one user's password is limited per address, and failures from one address
+///    lock that user out at that address only, never at the user's own.
+///
+/// A per-user lock across all addresses would let any stranger lock a user out; what it
+/// would buy, a bound on guessing from many addresses, is left to the per-address limits
+/// (docs/SECURITY.md). The username is hashed into the key, so a key's size does not
+/// follow what a client sends.
 public struct SignInThrottle: Sendable {
-    /// Attempts one username may fail per window.
+    /// Attempts one address may fail on one username per window.
     public static let attemptsPerUser = 10
     /// Attempts one address may fail per window, over all usernames.
     public static let attemptsPerAddress = 50
@@ -50,15 +67,17 @@ public struct SignInThrottle: Sendable {
 
     public func reserve(username: String, address: String) async throws -> Throttle.Reservation? {
         try await Throttle(store: store, window: Self.window).reserve([
-            .init(key: StateNamespace.signInByUser.key(username.lowercased()), limit: Self.attemptsPerUser),
             .init(key: StateNamespace.signInByAddress.key(address), limit: Self.attemptsPerAddress),
+            .init(key: StateNamespace.signInByUserAndAddress.key(StateKeyPart.digest(username.lowercased()), address), limit: Self.attemptsPerUser),
         ])
     }
 }
 
-/// Guesses at device user codes (RFC 8628 §5.1), per client address and over the whole code
-/// space: with N codes pending, one guess hits with probability N / 20⁸, so the overall
-/// limit bounds an attacker with many addresses too.
+/// Guesses at device user codes (RFC 8628 §5.1), per client address first and then over
+/// the whole code space: with N codes pending, one guess hits with probability N / 20⁸, so
+/// the overall limit bounds an attacker with many addresses too. An address over its own
+/// limit is refused before the overall counter moves, so one address adds at most
+/// `lookupsPerAddress` to it per window and cannot spend the budget of everyone else.
 ///
 /// Keys `device-lookup-addr:<address>` and `device-lookup-all`.
 public struct UserCodeThrottle: Sendable {
@@ -75,5 +94,30 @@ public struct UserCodeThrottle: Sendable {
             .init(key: StateNamespace.userCodeLookupByAddress.key(address), limit: Self.lookupsPerAddress),
             .init(key: StateNamespace.userCodeLookupOverall.key(), limit: Self.lookupsPerWindow),
         ])
+    }
+}
+
+/// Device authorizations (RFC 8628 §3.1): each writes a pending record for the code's
+/// lifetime, so an unthrottled client could fill the store. Counted per client address
+/// first, then per client and address; nothing is given back, since every authorization
+/// holds its record whatever happens next.
+///
+/// Keys `device-start-addr:<address>` and `device-start:<client id>:<address>`; client ids
+/// are the config's own.
+public struct DeviceStartThrottle: Sendable {
+    /// Device authorizations one address may start per window, over all clients.
+    public static let startsPerAddress = 30
+    /// Device authorizations one address may start for one client per window.
+    public static let startsPerClient = 10
+    public static let window = 300
+
+    let store: any StateStore
+
+    /// Whether one more device authorization may start.
+    public func admit(clientID: String, address: String) async throws -> Bool {
+        try await Throttle(store: store, window: Self.window).reserve([
+            .init(key: StateNamespace.deviceStartByAddress.key(address), limit: Self.startsPerAddress),
+            .init(key: StateNamespace.deviceStartByClientAndAddress.key(clientID, address), limit: Self.startsPerClient),
+        ]) != nil
     }
 }

@@ -7,7 +7,7 @@ extension RouterMethods where Context == PermisoRequestContext {
     func postFromClient(
         _ path: String,
         live: LiveDeployment,
-        _ handler: @escaping @Sendable (FormParameters, ClientConfig, PermisoRequestContext) async throws -> Response
+        _ handler: @escaping @Sendable (FormParameters, ClientConfig, Request, PermisoRequestContext) async throws -> Response
     ) {
         post(RouterPath(path)) { request, context in
             let parameters = try await FormBody.read(request, context: context)
@@ -18,7 +18,7 @@ extension RouterMethods where Context == PermisoRequestContext {
             } catch let failure as ClientAuthenticationError {
                 throw ClientAuthenticationFailure(failure: failure)
             }
-            return try await handler(parameters, client, context)
+            return try await handler(parameters, client, request, context)
         }
     }
 }

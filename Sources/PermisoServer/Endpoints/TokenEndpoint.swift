@@ -7,7 +7,7 @@ struct TokenEndpoint {
     let live: LiveDeployment
 
     func register(on routes: some RouterMethods<PermisoRequestContext>) {
-        routes.postFromClient(Endpoint.token, live: live) { parameters, client, context in
+        routes.postFromClient(Endpoint.token, live: live) { parameters, client, _, context in
             let response = try await TokenGrant.answer(client: client, parameters: parameters, context: context.flows, now: live.clock.now())
             return JSONResponse.make(json: response.compactJSON)
         }

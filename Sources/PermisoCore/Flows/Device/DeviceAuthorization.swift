@@ -10,9 +10,21 @@ public struct DeviceAuthorization: Sendable {
 
     public init(_ context: FlowContext) { self.context = context }
 
-    public func start(client: ClientConfig, parameters: FormParameters, now: Date) async throws(OAuthError) -> DeviceAuthorizationResponse {
+    /// - Parameter address: the requesting client's address, which the start is counted by.
+    public func start(
+        client: ClientConfig,
+        parameters: FormParameters,
+        address: String,
+        now: Date
+    ) async throws(OAuthError) -> DeviceAuthorizationResponse {
         guard client.grantTypes.contains(.deviceCode) else {
             throw .unauthorizedClient("this client may not use the device authorization grant")
+        }
+        let admitted = try await withStateStore {
+            try await context.state.deviceStarts.admit(clientID: client.id, address: address)
+        }
+        guard admitted else {
+            throw .temporarilyUnavailable("too many device authorizations from this address; try again in a few minutes")
         }
         // RFC 8628 §3.1: scope is optional; without one the client gets what it may ask for.
         let scopes =

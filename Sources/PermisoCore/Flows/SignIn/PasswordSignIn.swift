@@ -21,18 +21,23 @@ public struct PasswordSignIn: Sendable {
     }
 
     /// A hash to spend the same time on when the username is unknown: a random password
-    /// under the parameters (scheme and cost) that most of `users`' hashes have, the costlier
-    /// on a tie, so an unknown name takes as long as most known ones. Made once per load;
-    /// with no users, bcrypt at `permiso hash-password`'s default cost.
+    /// under the parameters (scheme and cost) that most of `users`' hashes have (a tie is
+    /// broken by the parameters' text, so the choice is stable), so an unknown name takes as
+    /// long as most known ones. Made once per load; with no users, bcrypt at
+    /// `permiso hash-password`'s default cost.
     public static func decoyHash(for users: [UserConfig]) -> String {
         let byParameters = Dictionary(grouping: users.map(\.passwordHash), by: PasswordHash.parameters(of:))
         let common = byParameters.max { a, b in
             a.value.count != b.value.count ? a.value.count < b.value.count : a.key < b.key
         }
         if let like = common?.value.first, let decoy = PasswordHash.decoy(like: like) { return decoy }
-        // Strings only: bcrypt at its default cost cannot fail.
-        return (try? PasswordHash.make(RandomToken.make())) ?? ""
+        // Never an empty decoy, which would refuse unknown names at once: a fixed cost-12 hash
+        // (of a random password nobody knows) if libxcrypt cannot make a fresh one.
+        return (try? PasswordHash.make(RandomToken.make())) ?? Self.fallbackDecoy
     }
+
+    /// bcrypt at cost 12 of a random password that was never kept.
+    static let fallbackDecoy = "$2b$12$5hCqybr6UsHf8nt6XX/FP.4dJhqNCw3j4NB2iPWNEvO4OyhfQbZi."
 
     /// Why a sign-in was refused; `message` is what the form shows.
     public enum Refusal: Error, Equatable, Sendable {

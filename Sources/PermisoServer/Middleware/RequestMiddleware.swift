@@ -2,14 +2,25 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// One log line per request: method, route, status, duration and the request id.
+/// What every request gets, first: the deployment snapshot current when it arrived, and one
+/// log line when it is answered.
 ///
-/// The route is the pattern the router matched (`/oauth/token`), never the URI: queries
-/// carry codes, states and hints, and nothing a client sent — a token, code, secret,
-/// password or cookie value — is logged. Requests log at `debug` (`permiso serve
-/// --log-level debug` shows them); server errors log at `error` whatever the level.
-struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+/// The snapshot is taken once, so a reload in the middle of a request never mixes an old
+/// config with new keys; handlers read it from the context, never from `LiveDeployment`.
+///
+/// The log line says method, route, status, duration and the request id. The route is the
+/// pattern the router matched (`/oauth/token`), never the URI: queries carry codes, states
+/// and hints, and nothing a client sent — a token, code, secret, password or cookie value
+/// — is logged. Requests log at `debug` (`permiso serve --log-level debug` shows them);
+/// server errors log at `error` whatever the level. One middleware rather than two: every
+/// layer costs each request an async call and a copy of its context.
+struct RequestMiddleware: RouterMiddleware {
+    typealias Context = PermisoRequestContext
+    let live: LiveDeployment
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.snapshot = live.snapshot
         let started = ContinuousClock.now
         do {
             let response = try await next(request, context)
