@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -15,8 +16,10 @@ final class RedisConnection: Sendable {
 
     var isActive: Bool { channel.isActive }
 
-    /// Connects (through TLS when `tls` is given), authenticates and selects the database,
-    /// all within `timeout`.
+    /// Connects (through TLS when `tls` is given), authenticates, selects the database and
+    /// checks that the server never evicts keys, all within `timeout`. Every connection
+    /// checks, so a server reconfigured (or failed over to one) that may evict is refused
+    /// when Permiso reconnects.
     static func connect(
         to endpoint: RedisEndpoint,
         tls: NIOSSLContext?,
@@ -48,6 +51,11 @@ final class RedisConnection: Sendable {
             if endpoint.database != 0 {
                 _ = try await connection.send(["SELECT", String(endpoint.database)])
             }
+            if let policy = try await connection.send(["INFO", "memory"]).string.flatMap(Self.evictionPolicy(in:)),
+                policy != "noeviction"
+            {
+                throw RedisError.evictionPolicy(policy)
+            }
         } catch {
             connection.close()
             throw error
@@ -77,6 +85,14 @@ final class RedisConnection: Sendable {
 
     func close() {
         channel.close(promise: nil)
+    }
+
+    /// `maxmemory_policy` from an `INFO memory` reply; `nil` when the server does not say.
+    static func evictionPolicy(in info: String) -> String? {
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("maxmemory_policy:") {
+            return String(line.dropFirst("maxmemory_policy:".count)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
     }
 }
 

@@ -12,6 +12,10 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
     case protocolViolation(String)
     /// A reply of a shape the command never returns.
     case unexpectedReply(String)
+    /// The server may evict keys (`maxmemory-policy` is not `noeviction`): it could drop a
+    /// single-use marker or a revocation and make a code redeemable again, so Permiso does
+    /// not use it.
+    case evictionPolicy(String)
 
     public var description: String {
         switch self {
@@ -20,6 +24,8 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
         case .timeout: "redis: timed out"
         case .protocolViolation(let detail): "redis: protocol violation (\(detail))"
         case .unexpectedReply(let detail): "redis: unexpected reply (\(detail))"
+        case .evictionPolicy(let policy):
+            "redis: maxmemory-policy is \(policy); Permiso needs noeviction (CONFIG SET maxmemory-policy noeviction), since an evicted key would make a used code or a revoked token valid again"
         }
     }
 }

@@ -74,6 +74,12 @@ public final class RedisStateStore: StateStore {
         try await integer(script(Self.replaceScript, key: key, [expected, new])) == 1
     }
 
+    /// Connects now, so a server that cannot be used (unreachable, wrong password, or one
+    /// that may evict keys) is known before the first request needs it.
+    public func preflight() async throws {
+        _ = try await pool.send(["PING"])
+    }
+
     /// Closes the connections; commands after this dial again.
     public func close() {
         pool.close()

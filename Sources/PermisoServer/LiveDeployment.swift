@@ -66,6 +66,8 @@ public final class LiveDeployment: Sendable {
     /// The ephemeral state: single-use codes, rotated refresh tokens, ended sessions,
     /// device grants and throttles, by their named operations.
     public let state: ProtocolState
+    /// The Redis store behind `state`, when the config names one: for `preflight`.
+    private let redis: RedisStateStore?
     /// Where the store behind `state` lives; a reload that names another is logged, not applied.
     private let storeLocation: StateStoreLocation
     private let environment: [String: String]
@@ -87,7 +89,9 @@ public final class LiveDeployment: Sendable {
         self.clock = clock
         let loaded = try await Self.load(configFile, environment: environment)
         self.storeLocation = loaded.deployment.config.stateStore
-        self.state = ProtocolState(store: try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger))
+        let backend = try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger)
+        self.redis = backend as? RedisStateStore
+        self.state = ProtocolState(store: backend)
         self.current = Mutex(Snapshot(loaded, state: state))
     }
 
@@ -103,6 +107,22 @@ public final class LiveDeployment: Sendable {
             } catch {
                 throw ServeRefusal(description: "stateStore: the TLS settings cannot be used: \(error)")
             }
+        }
+    }
+
+    /// Connects to the shared store now. Throws `ServeRefusal` when it is a Redis that may
+    /// evict keys (an evicted single-use marker or denial would silently undo it); any other
+    /// problem is returned, for a warning: the store may come up later, and until then the
+    /// operations that need it fail closed.
+    public func preflight() async throws -> String? {
+        guard let redis else { return nil }
+        do {
+            try await redis.preflight()
+            return nil
+        } catch RedisError.evictionPolicy(let policy) {
+            throw ServeRefusal(description: "stateStore: \(RedisError.evictionPolicy(policy))")
+        } catch {
+            return "stateStore cannot be reached yet (\(error)); operations that need it answer temporarily_unavailable until it can"
         }
     }
 

@@ -20,7 +20,7 @@ public enum PermisoApplication {
         // The OAuth JSON endpoints: never cached; bodies up to 64 KiB, userinfo's 16 KiB.
         let clientAddress = ClientAddress(trustedProxies: trustedProxies)
         let oauth = router.group().add(middleware: OAuthJSONMiddleware())
-        TokenEndpoint(live: live).register(on: oauth)
+        TokenEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
         DeviceAuthorizationEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
         UserinfoEndpoint(live: live).register(on: router.group().add(middleware: OAuthJSONMiddleware(maximumBody: 16 * 1024)))
 

@@ -50,6 +50,12 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandError(refusal.description)
         }
         let config = live.snapshot.deployment.config
+        if let warning = live.snapshot.deployment.stateWarning { logger.warning("\(warning)") }
+        do {
+            if let warning = try await live.preflight() { logger.warning("\(warning)") }
+        } catch let refusal as ServeRefusal {
+            throw CommandError(refusal.description)
+        }
         let port = port ?? config.serviceURL.port ?? 8080
         logger.info(
             "starting",

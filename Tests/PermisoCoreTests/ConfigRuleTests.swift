@@ -322,6 +322,15 @@ struct ConfigRuleTests {
             expected: ["permiso.yaml:6:5: error: users[1]: duplicate subject \"same\"; first used in permiso.yaml at line 3"]
         ),
 
+        RuleCase(
+            name: "a client id is never a user's subject (RFC 9068 §5)",
+            yaml: user("subject: backend")
+                + "clients:\n  - id: backend\n    secretHash: \"\(Fixture.secretHash)\"\n    grantTypes: [client_credentials]\n    scopes: [profile]\n",
+            expected: [
+                "permiso.yaml:7:9: error: clients[0].id: client id \"backend\" is also a user's subject; its client_credentials tokens would carry the same sub as that user's (RFC 9068 §5)"
+            ]
+        ),
+
         // Lifetimes.
         RuleCase(
             name: "codes live at most 60 seconds",

@@ -257,4 +257,41 @@ struct CoreFlowTests {
         }
         _ = try await device.start(client: cli, parameters: FormParameters(), address: "198.51.100.6", now: clock.now())
     }
+
+    @Test("The memory store with a public issuer is warned about; with a loopback issuer or Redis it is not")
+    func memoryStoreWarning() throws {
+        var deployment = try Deployment.load(configFile: Repository.exampleConfig, environment: [:])
+        #expect(deployment.stateWarning == nil, "loopback issuer: development")
+        deployment.config.issuer = URL(string: "https://id.example.com")!
+        #expect(deployment.stateWarning?.contains("a restart forgets logouts") == true)
+        deployment.config.stateStore = .redis(RedisEndpoint(host: "redis.internal"))
+        #expect(deployment.stateWarning == nil)
+    }
+
+    @Test("Client-secret guesses are throttled per client and address; the known secret costs no count; other addresses go on")
+    func clientSecretGuessing() async throws {
+        let h = try await harness()
+        let authenticator = ClientAuthenticator()
+        func attempt(_ secret: String, from address: String) async -> OAuthError? {
+            let presented = ClientAuthenticator.Presented(
+                authorization: nil,
+                parameters: FormParameters(["client_id": "service", "client_secret": secret])
+            )
+            let guessing = ClientAuthenticator.Guessing(throttle: h.state.clientSecrets, address: address)
+            do {
+                _ = try await authenticator.authenticate(presented, config: h.deployment.config, guessing: guessing)
+                return nil
+            } catch {
+                return error.error
+            }
+        }
+        for index in 0..<ClientSecretThrottle.attemptsPerClient {
+            #expect(await attempt("guess-\(index)", from: "198.51.100.1") == .invalidClient("client authentication failed"))
+        }
+        let throttled = OAuthError.temporarilyUnavailable("too many failed client authentications from this address; try again in a few minutes")
+        #expect(await attempt("service-secret", from: "198.51.100.1") == throttled, "no more hash checks from this address")
+        #expect(await attempt("service-secret", from: "192.0.2.44") == nil, "the client at its own address goes on")
+        #expect(await attempt("service-secret", from: "198.51.100.1") == nil, "the secret just verified passes without a count")
+        #expect(await attempt("guess-x", from: "198.51.100.1") == throttled)
+    }
 }

@@ -21,12 +21,18 @@ final class RedisServer: @unchecked Sendable {
         RedisEndpoint(host: "127.0.0.1", port: port, database: 0, password: password, usesTLS: false)
     }
 
-    static func start(port: Int? = nil, password: String? = nil, tls: TestCertificates? = nil) async throws -> RedisServer {
+    static func start(
+        port: Int? = nil,
+        password: String? = nil,
+        tls: TestCertificates? = nil,
+        extra: [String] = []
+    ) async throws -> RedisServer {
         let port = try port ?? FreePort.find()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
         if let password { arguments += ["--requirepass", password] }
+        arguments += extra
         if let tls {
             arguments[1] = "0"
             arguments += [

@@ -46,6 +46,22 @@ struct RedisStateStoreTests {
         await #expect(throws: RedisError.self) { try await refused.value("k") }
     }
 
+    @Test("A Redis that may evict keys is refused on every connection, and accepted once it says noeviction")
+    func evictionPolicy() async throws {
+        let server = try await RedisServer.start(extra: ["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"])
+        defer { server.stop() }
+        let store = try RedisStateStore(endpoint: server.endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        await #expect(throws: RedisError.evictionPolicy("allkeys-lru")) { try await store.preflight() }
+        await #expect(throws: RedisError.evictionPolicy("allkeys-lru")) { try await store.claimOnce("code:x", lifetime: 60) }
+        _ = try await server.command(["CONFIG", "SET", "maxmemory-policy", "volatile-ttl"])
+        await #expect(throws: RedisError.evictionPolicy("volatile-ttl")) { try await store.claimOnce("code:x", lifetime: 60) }
+        _ = try await server.command(["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+        #expect(try await store.claimOnce("code:x", lifetime: 60), "the next connection checks again and is accepted")
+        #expect(RedisConnection.evictionPolicy(in: "# Memory\r\nused_memory:1\r\nmaxmemory_policy:noeviction\r\n") == "noeviction")
+        #expect(RedisConnection.evictionPolicy(in: "# Memory\r\nused_memory:1\r\n") == nil)
+    }
+
     @Test("an error reply throws, and the connection keeps serving")
     func errorReply() async throws {
         try await withStore { store, server in

@@ -2,7 +2,7 @@ internal import Foundation
 
 /// The `clients` section: each client's fields, then the rules that need the whole client.
 extension ConfigLoader {
-    mutating func readClients(_ value: YAMLValue, scopes: [ScopeDefinition]) -> [ClientConfig]? {
+    mutating func readClients(_ value: YAMLValue, scopes: [ScopeDefinition], subjects: Set<String>) -> [ClientConfig]? {
         guard let items = value.list(log) else { return nil }
         var clients: [ClientConfig] = []
         var ids: [String: YAMLValue] = [:]
@@ -13,6 +13,9 @@ extension ConfigLoader {
                     log.error("duplicate client id \"\(id)\"; first used at \(first.path) (line \(first.line))", at: idValue)
                 } else {
                     ids[id] = idValue
+                }
+                if let violation = SubjectCollisionRule.check(clientID: id, subjects: subjects) {
+                    log.error(violation.message, at: idValue)
                 }
             }
             if let client = client(object, scopes: scopes) {

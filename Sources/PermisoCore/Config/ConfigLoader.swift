@@ -40,7 +40,9 @@ struct ConfigLoader {
         checkUnique(users, keyPath: \.username, what: "username", caseInsensitive: true)
         checkUnique(users, keyPath: \.subject, what: "subject", caseInsensitive: false)
         var clients: [ClientConfig] = []
-        if let value = object["clients"] { clients = readClients(value, scopes: scopes) ?? [] }
+        if let value = object["clients"] {
+            clients = readClients(value, scopes: scopes, subjects: Set(users.map(\.subject))) ?? []
+        }
 
         guard let issuer else { return nil }
         return PermisoConfig(

@@ -79,6 +79,15 @@ extension Deployment {
     /// The committed development keys are public, so anyone could sign tokens with them:
     /// they are accepted only while the issuer is a loopback URL that nothing outside this
     /// machine can trust.
+    /// What an operator should hear at start: the memory store with an issuer others reach
+    /// forgets, on every restart, the logouts, revoked refresh families, redeemed codes and
+    /// throttle counts it holds (docs/SECURITY.md "What the design does not defend").
+    public var stateWarning: String? {
+        guard config.stateStore == .memory, !Loopback.isHost(config.issuer.host) else { return nil }
+        return
+            "stateStore is memory with the public issuer \(config.issuer.absoluteString): a restart forgets logouts, revoked refresh tokens and redeemed codes, and instances share nothing; use redis:// for production"
+    }
+
     public var servingRefusal: String? {
         guard keys.manifest.development, !Loopback.isHost(config.issuer.host) else { return nil }
         return

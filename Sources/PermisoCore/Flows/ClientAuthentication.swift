@@ -37,9 +37,22 @@ public final class ClientAuthenticator: Sendable {
         self.verifier = verifier
     }
 
+    /// Where a secret check is counted: the throttle and the caller's address.
+    public struct Guessing: Sendable {
+        public var throttle: ClientSecretThrottle
+        public var address: String
+
+        public init(throttle: ClientSecretThrottle, address: String) {
+            self.throttle = throttle
+            self.address = address
+        }
+    }
+
+    /// - Parameter guessing: counts the secret checks that could be guesses; `nil` counts none.
     public func authenticate(
         _ presented: Presented,
-        config: PermisoConfig
+        config: PermisoConfig,
+        guessing: Guessing? = nil
     ) async throws(ClientAuthenticationError)
         -> Authenticated
     {
@@ -77,21 +90,52 @@ public final class ClientAuthenticator: Sendable {
             )
         }
         if let hash = client.secretHash {
-            guard let secret = basicSecret ?? postSecret, await verify(secret, against: hash) else {
+            guard let secret = basicSecret ?? postSecret else {
                 throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
             }
+            let digest = Data(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: cacheSalt))
+            let known = verified.withLock { $0[hash] }
+            // The secret last verified for this hash passes without a hash check or a count.
+            if let known, ConstantTime.equals(Array(known), Array(digest)) {
+                return Authenticated(client: client, method: method)
+            }
+            let reservation = try await reserve(guessing, client: client, basic: usedBasic)
+            // Once the right secret is known, any other is wrong without a hash check.
+            guard known == nil, await verifier.verify(secret, against: hash) else {
+                throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
+            }
+            verified.withLock { $0[hash] = digest }
+            try? await reservation?.giveBack()
         }
         return Authenticated(client: client, method: method)
     }
 
-    private func verify(_ secret: String, against hash: String) async -> Bool {
-        let digest = Data(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: cacheSalt))
-        if let known = verified.withLock({ $0[hash] }) {
-            return ConstantTime.equals(Array(known), Array(digest))
+    /// Counts one check that could be a guess, and refuses when this address has made too
+    /// many for this client. When the store cannot keep the count, the check goes ahead
+    /// uncounted: client authentication (and with it client_credentials, which needs no
+    /// other state) keeps working through a store outage, at the price of unthrottled
+    /// guessing while it lasts (docs/SECURITY.md).
+    private func reserve(
+        _ guessing: Guessing?,
+        client: ClientConfig,
+        basic: Bool
+    ) async throws(ClientAuthenticationError)
+        -> Throttle.Reservation?
+    {
+        guard let guessing else { return nil }
+        let reservation: Throttle.Reservation?
+        do {
+            reservation = try await guessing.throttle.reserve(clientID: client.id, address: guessing.address)
+        } catch {
+            return nil
         }
-        guard await verifier.verify(secret, against: hash) else { return false }
-        verified.withLock { $0[hash] = digest }
-        return true
+        guard let reservation else {
+            throw ClientAuthenticationError(
+                .temporarilyUnavailable("too many failed client authentications from this address; try again in a few minutes"),
+                basic: basic
+            )
+        }
+        return reservation
     }
 
     /// RFC 6749 §2.3.1: id and secret are form-encoded before being joined for Basic.

@@ -11,6 +11,7 @@ public struct ProtocolState: Sendable {
     public let signIns: SignInThrottle
     public let userCodes: UserCodeThrottle
     public let deviceStarts: DeviceStartThrottle
+    public let clientSecrets: ClientSecretThrottle
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -20,5 +21,6 @@ public struct ProtocolState: Sendable {
         signIns = SignInThrottle(store: store)
         userCodes = UserCodeThrottle(store: store)
         deviceStarts = DeviceStartThrottle(store: store)
+        clientSecrets = ClientSecretThrottle(store: store)
     }
 }

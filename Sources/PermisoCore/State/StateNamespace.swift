@@ -31,6 +31,8 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case signInByAddress = "login-addr"
     /// Sign-in attempts per username and client address: `<digest of the username>:<address>`.
     case signInByUserAndAddress = "login-pair"
+    /// Client-secret checks per client and client address: `<client id>:<address>`.
+    case clientSecretByClientAndAddress = "client-secret"
     /// Device authorizations per client address.
     case deviceStartByAddress = "device-start-addr"
     /// Device authorizations per client and client address: `<client id>:<address>`.

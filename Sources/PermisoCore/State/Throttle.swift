@@ -121,3 +121,24 @@ public struct DeviceStartThrottle: Sendable {
         ]) != nil
     }
 }
+
+/// Client-secret guesses at the token and device authorization endpoints (RFC 6819
+/// §4.4.4.5 asks for a limit on online guessing of client credentials), per client and
+/// client address, so guessing one client's secret is slowed without locking it out at its
+/// own address. Only checks that cost a hash, or present a secret that differs from the
+/// one last verified, are counted; a client presenting its known secret touches no state.
+///
+/// Key `client-secret:<client id>:<address>`; client ids counted are the config's own.
+public struct ClientSecretThrottle: Sendable {
+    /// Failed client authentications one address may make for one client per window.
+    public static let attemptsPerClient = 20
+    public static let window = 300
+
+    let store: any StateStore
+
+    public func reserve(clientID: String, address: String) async throws -> Throttle.Reservation? {
+        try await Throttle(store: store, window: Self.window).reserve([
+            .init(key: StateNamespace.clientSecretByClientAndAddress.key(clientID, address), limit: Self.attemptsPerClient)
+        ])
+    }
+}

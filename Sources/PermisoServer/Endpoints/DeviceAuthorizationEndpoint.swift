@@ -9,7 +9,7 @@ struct DeviceAuthorizationEndpoint {
     let clientAddress: ClientAddress
 
     func register(on routes: some RouterMethods<PermisoRequestContext>) {
-        routes.postFromClient(Endpoint.deviceAuthorization, live: live) { parameters, client, request, context in
+        routes.postFromClient(Endpoint.deviceAuthorization, live: live, clientAddress: clientAddress) { parameters, client, request, context in
             let address = clientAddress.of(request, peer: context.remoteAddress?.ipAddress)
             let response = try await DeviceAuthorization(context.flows)
                 .start(client: client, parameters: parameters, address: address, now: live.clock.now())

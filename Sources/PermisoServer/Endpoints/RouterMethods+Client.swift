@@ -7,6 +7,7 @@ extension RouterMethods where Context == PermisoRequestContext {
     func postFromClient(
         _ path: String,
         live: LiveDeployment,
+        clientAddress: ClientAddress,
         _ handler: @escaping @Sendable (FormParameters, ClientConfig, Request, PermisoRequestContext) async throws -> Response
     ) {
         post(RouterPath(path)) { request, context in
@@ -14,7 +15,12 @@ extension RouterMethods where Context == PermisoRequestContext {
             let presented = ClientAuthenticator.Presented(authorization: request.headers[.authorization], parameters: parameters)
             let client: ClientConfig
             do {
-                client = try await live.authenticator.authenticate(presented, config: context.snapshot.deployment.config).client
+                let guessing = ClientAuthenticator.Guessing(
+                    throttle: context.flows.state.clientSecrets,
+                    address: clientAddress.of(request, peer: context.remoteAddress?.ipAddress)
+                )
+                client = try await live.authenticator.authenticate(presented, config: context.snapshot.deployment.config, guessing: guessing)
+                    .client
             } catch let failure as ClientAuthenticationError {
                 throw ClientAuthenticationFailure(failure: failure)
             }

@@ -5,9 +5,11 @@ import PermisoCore
 /// (`TokenGrant`).
 struct TokenEndpoint {
     let live: LiveDeployment
+    /// Who is asking, for the client-secret throttle.
+    let clientAddress: ClientAddress
 
     func register(on routes: some RouterMethods<PermisoRequestContext>) {
-        routes.postFromClient(Endpoint.token, live: live) { parameters, client, _, context in
+        routes.postFromClient(Endpoint.token, live: live, clientAddress: clientAddress) { parameters, client, _, context in
             let response = try await TokenGrant.answer(client: client, parameters: parameters, context: context.flows, now: live.clock.now())
             return JSONResponse.make(json: response.compactJSON)
         }
