@@ -323,6 +323,12 @@ struct ConfigRuleTests {
         ),
 
         RuleCase(
+            name: "a client without client_credentials may share a user's subject (it is never a token's sub)",
+            yaml: user("subject: webapp")
+                + "clients:\n  - id: webapp\n    secretHash: \"\(Fixture.secretHash)\"\n    redirectURIs: [https://app.example.com/cb]\n",
+            expected: []
+        ),
+        RuleCase(
             name: "a client id is never a user's subject (RFC 9068 §5)",
             yaml: user("subject: backend")
                 + "clients:\n  - id: backend\n    secretHash: \"\(Fixture.secretHash)\"\n    grantTypes: [client_credentials]\n    scopes: [profile]\n",
@@ -372,7 +378,7 @@ struct ConfigRuleTests {
         ),
     ]
 
-    @Test("Each rule reports its exact message and position", arguments: cases)
+    @Test("Each rule reports its exact message and position (or none)", arguments: cases)
     func rule(_ rule: RuleCase) throws {
         let errors = try diagnostics(rule.yaml, environment: rule.environment, files: rule.files)
         #expect(errors == rule.expected)

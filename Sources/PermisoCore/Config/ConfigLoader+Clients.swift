@@ -14,11 +14,12 @@ extension ConfigLoader {
                 } else {
                     ids[id] = idValue
                 }
-                if let violation = SubjectCollisionRule.check(clientID: id, subjects: subjects) {
-                    log.error(violation.message, at: idValue)
-                }
+
             }
             if let client = client(object, scopes: scopes) {
+                if let idValue = object["id"], let violation = SubjectCollisionRule.check(client, subjects: subjects) {
+                    log.error(violation.message, at: idValue)
+                }
                 if let alg = object["idTokenSignedResponseAlg"] {
                     clientAlgorithmValues.append((clients.count, alg))
                 } else {
