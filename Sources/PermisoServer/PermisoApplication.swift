@@ -1,5 +1,7 @@
 public import Hummingbird
+import HummingbirdCore
 public import Logging
+public import NIOCore
 
 /// Builds the token service: routes, middleware and the reload service.
 ///
@@ -38,15 +40,43 @@ public enum PermisoApplication {
         return router
     }
 
+    /// What one process lets a connection cost it.
+    public struct Limits: Sendable {
+        /// How long a request may take to arrive whole (`RequestDeadlineHandler`).
+        public var requestDeadline: TimeAmount = .seconds(30)
+        /// Connections open at once (`ConnectionLimit`).
+        public var connections = 10_000
+        /// Header limits: no field over 8 KiB, 32 KiB and 100 fields in all. Permiso's own
+        /// requests carry a cookie or two and a bearer token; browsers send far less than this.
+        public var maximumHeaderField = 8 * 1024
+        public var maximumHeaders = 32 * 1024
+        public var maximumHeaderCount = 100
+
+        public init() {}
+    }
+
     public static func make(
         live: LiveDeployment,
         host: String,
         port: Int,
         trustedProxies: Set<String> = [],
+        limits: Limits = Limits(),
         logger: Logger
     ) -> some ApplicationProtocol {
-        Application(
+        let connections = ConnectionLimit(limit: limits.connections)
+        let deadline = limits.requestDeadline
+        let configuration = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [connections.handler(), RequestDeadlineHandler(deadline: deadline)],
+            idleTimeout: deadline,
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: limits.maximumHeaderField,
+                maxHeaderListSize: limits.maximumHeaders,
+                maxHeaderFieldCount: limits.maximumHeaderCount
+            )
+        )
+        return Application(
             router: router(live: live, trustedProxies: trustedProxies),
+            server: .http1(configuration: configuration),
             configuration: .init(address: .hostname(host, port: port), serverName: "Permiso"),
             services: [ReloadService(live: live, logger: logger)],
             logger: logger

@@ -31,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var trustedProxies: [String] = []
 
+    @Option(help: "Seconds a request may take to arrive whole, and a connection may stay idle; slower clients are disconnected.")
+    var requestTimeout = 30
+
+    @Option(help: "Connections open at once; more are closed as they open.")
+    var maxConnections = 10_000
+
     @Option(help: "How much to log: error, warning, info, or debug (one line per request: method, route, status, duration, request id).")
     var logLevel: LogLevel = .info
 
@@ -65,11 +71,15 @@ struct ServeCommand: AsyncParsableCommand {
                 "executor": .string(onEventLoops ? "event loops" : "default"),
             ]
         )
+        var limits = PermisoApplication.Limits()
+        limits.requestDeadline = .seconds(Int64(max(1, requestTimeout)))
+        limits.connections = max(1, maxConnections)
         try await PermisoApplication.make(
             live: live,
             host: host,
             port: port,
             trustedProxies: Set(trustedProxies),
+            limits: limits,
             logger: logger
         ).runService()
     }
