@@ -9,6 +9,10 @@ import NIOHTTPTypes
 /// would otherwise hold its connection, and the memory behind it, for as long as it keeps
 /// trickling; an idle timeout alone never fires while bytes keep coming. The clock stops
 /// while Permiso answers, so a slow answer is never cut off.
+///
+/// One repeating check per connection, every half deadline, reads when the wait began; a
+/// request costs two clock readings, not a timer of its own. A connection is therefore
+/// closed between one and one and a half deadlines after it stalls.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -16,50 +20,61 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     typealias OutboundOut = HTTPResponsePart
 
     private let deadline: TimeAmount
-    private var timer: Scheduled<Void>?
+    /// When the wait for the next whole request began; `nil` while Permiso answers.
+    private var waitingSince: NIODeadline?
+    private var check: RepeatedTask?
 
     init(deadline: TimeAmount) {
         self.deadline = deadline
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
+        if context.channel.isActive { start(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context)
+        start(context)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stop()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stop()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // The request is whole: Permiso is answering now, and that takes the time it takes.
-        if case .end = unwrapInboundIn(data) { disarm() }
+        if case .end = unwrapInboundIn(data) { waitingSince = nil }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         // The answer is out: the next request has `deadline` to arrive.
-        if case .end = unwrapOutboundIn(data) { arm(context) }
+        if case .end = unwrapOutboundIn(data) { waitingSince = .now() }
         context.write(data, promise: promise)
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
-        disarm()
+    private func start(_ context: ChannelHandlerContext) {
+        guard check == nil else { return }
+        waitingSince = .now()
         let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
+        let interval = TimeAmount.nanoseconds(max(1, deadline.nanoseconds / 2))
+        let limit = deadline
+        // The handler lives on the channel's event loop, and so does this task.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        check = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            if let since = handler.value.waitingSince, NIODeadline.now() - since >= limit {
+                channel.close(promise: nil)
+            }
+        }
     }
 
-    private func disarm() {
-        timer?.cancel()
-        timer = nil
+    private func stop() {
+        check?.cancel()
+        check = nil
     }
 }
