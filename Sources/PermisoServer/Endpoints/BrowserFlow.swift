@@ -217,7 +217,7 @@ struct BrowserFlow: Sendable {
 
     /// Reads a posted form and opens its transaction. A missing or foreign binding cookie,
     /// a tampered or expired form, or a malformed body throws `invalid_request`, which
-    /// `page` shows as an error page (CSRF protection).
+    /// `PageMiddleware` shows as an error page (CSRF protection).
     func postedForm<Transaction: BoundTransaction>(
         _ request: Request,
         _ context: PermisoRequestContext,
