@@ -3,13 +3,19 @@ import NIOCore
 /// Reads RESP2 replies off the wire, one whole reply at a time.
 ///
 /// A reply split across reads is left in the buffer until the rest arrives. Sizes and
-/// nesting are bounded, so a broken or hostile peer cannot make us allocate without limit.
+/// nesting are bounded by what Permiso's own commands get back, so a broken or hostile peer
+/// cannot make a connection buffer or allocate more than about a megabyte: the largest
+/// values are device-grant records and `INFO memory` (a few KiB), arrays come only from
+/// the few replies that have them, and nothing Permiso sends returns nested arrays.
 struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = RESPValue
 
-    /// Redis's own limit for a bulk string.
-    static let maximumBulkLength = 512 * 1024 * 1024
-    static let maximumDepth = 8
+    /// A bulk string: far above any value Permiso stores (Redis itself allows 512 MiB).
+    static let maximumBulkLength = 1024 * 1024
+    /// A status, error or length line, waited for until its CRLF.
+    static let maximumLineLength = 64 * 1024
+    static let maximumArrayCount = 64
+    static let maximumDepth = 4
 
     mutating func decode(buffer: inout ByteBuffer) throws -> RESPValue? {
         var view = buffer
@@ -26,7 +32,7 @@ struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
     /// the caller works on a copy) when the value is not complete yet.
     static func parse(_ buffer: inout ByteBuffer, depth: Int) throws -> RESPValue? {
         guard depth <= maximumDepth else { throw RedisError.protocolViolation("replies nested too deeply") }
-        guard let marker = buffer.readInteger(as: UInt8.self), let line = readLine(&buffer) else { return nil }
+        guard let marker = buffer.readInteger(as: UInt8.self), let line = try readLine(&buffer) else { return nil }
         switch marker {
         case UInt8(ascii: "+"):
             return .simpleString(line)
@@ -46,7 +52,7 @@ struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
             }
             return .bulkString(bytes)
         case UInt8(ascii: "*"):
-            guard let count = Int(line), count >= -1, count <= 1_024 * 1_024 else {
+            guard let count = Int(line), count >= -1, count <= maximumArrayCount else {
                 throw RedisError.protocolViolation("array length \(line.prefix(20))")
             }
             if count == -1 { return .array(nil) }
@@ -62,10 +68,14 @@ struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
         }
     }
 
-    /// The text up to the next CRLF, consuming both; `nil` until a CRLF has arrived.
-    private static func readLine(_ buffer: inout ByteBuffer) -> String? {
+    /// The text up to the next CRLF, consuming both; `nil` until a CRLF has arrived, and an
+    /// error when none comes within `maximumLineLength`.
+    private static func readLine(_ buffer: inout ByteBuffer) throws -> String? {
         let view = buffer.readableBytesView
-        guard let carriageReturn = view.firstIndex(of: UInt8(ascii: "\r")) else { return nil }
+        guard let carriageReturn = view.prefix(maximumLineLength + 1).firstIndex(of: UInt8(ascii: "\r")) else {
+            if view.count > maximumLineLength { throw RedisError.protocolViolation("a line longer than \(maximumLineLength) bytes") }
+            return nil
+        }
         let length = carriageReturn - view.startIndex
         guard buffer.readableBytes >= length + 2 else { return nil }
         let line = buffer.readString(length: length)
