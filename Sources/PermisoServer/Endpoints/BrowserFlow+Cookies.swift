@@ -55,23 +55,27 @@ extension BrowserFlow {
     /// The browser's binding cookie if Permiso minted it and it is unexpired; a value the
     /// browser was given by anyone else is no binding at all.
     func authenticBinding(_ request: Request, _ snapshot: LiveDeployment.Snapshot) -> String? {
-        guard let value = cookieValue(Self.bindingCookie, request, snapshot),
-            (try? snapshot.sealer.open(value, as: FormBinding.self, purpose: .binding, now: live.clock.now())) != nil
-        else { return nil }
-        return value
+        openedBinding(request, snapshot, now: live.clock.now())?.value
     }
 
     /// The binding a new form is bound to: the browser's own while it outlives the form (so
     /// two tabs' forms both stay usable), else a freshly minted one.
     func binding(_ request: Request, _ snapshot: LiveDeployment.Snapshot) throws -> (value: String, maxAge: Int) {
         let now = live.clock.now()
-        if let value = cookieValue(Self.bindingCookie, request, snapshot),
-            let sealed = try? snapshot.sealer.open(value, as: FormBinding.self, purpose: .binding, now: now),
-            sealed.expiresAt.timeIntervalSince(now) > Self.transactionLifetime
+        if let (value, expiresAt) = openedBinding(request, snapshot, now: now),
+            expiresAt.timeIntervalSince(now) > Self.transactionLifetime
         {
-            return (value, Int(sealed.expiresAt.timeIntervalSince(now)))
+            return (value, Int(expiresAt.timeIntervalSince(now)))
         }
         let value = try snapshot.sealer.seal(FormBinding(), purpose: .binding, expiresAt: now.addingTimeInterval(Self.bindingLifetime))
         return (value, Int(Self.bindingLifetime))
+    }
+
+    /// The binding cookie and its expiry, when it opens as a binding Permiso sealed.
+    private func openedBinding(_ request: Request, _ snapshot: LiveDeployment.Snapshot, now: Date) -> (value: String, expiresAt: Date)? {
+        guard let value = cookieValue(Self.bindingCookie, request, snapshot),
+            let sealed = try? snapshot.sealer.open(value, as: FormBinding.self, purpose: .binding, now: now)
+        else { return nil }
+        return (value, sealed.expiresAt)
     }
 }
