@@ -12,8 +12,6 @@ final class ConnectionLimit: Sendable {
         self.limit = limit
     }
 
-    var count: Int { open.load(ordering: .relaxed) }
-
     /// The handler each new connection gets.
     func handler() -> Handler { Handler(limit: self) }
 
