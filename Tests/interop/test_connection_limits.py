@@ -71,7 +71,19 @@ def test_oversized_headers_are_refused(server):
     assert requests.get(server.url("/healthz"), timeout=5).status_code == 200
 
 
-def test_connections_beyond_the_limit_are_closed_and_the_open_ones_keep_working(server):
+@pytest.fixture
+def patient_server(tmp_path):
+    """The same connection limit with a long request deadline, so the held connections are
+    not cut off by the deadline however slow a loaded machine is between steps."""
+    port = free_port()
+    permiso = Permiso(example_config(tmp_path, f"http://127.0.0.1:{port}"), port,
+                      args=("--request-timeout", "60", "--max-connections", "8"))
+    yield permiso
+    permiso.stop()
+
+
+def test_connections_beyond_the_limit_are_closed_and_the_open_ones_keep_working(patient_server):
+    server = patient_server
     held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(8)]
     try:
         time.sleep(0.2)
