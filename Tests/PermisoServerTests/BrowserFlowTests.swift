@@ -105,7 +105,7 @@ struct BrowserFlowTests {
     func wholeFlow() async throws {
         try await withBrowser { browser, live in
             let callback = try await signIn(browser, authorizeURI())
-            #expect(callback.status == .found)
+            #expect(callback.status == .seeOther)
             #expect(callback.location?.path == "/callback")
             #expect(callback.query("state") == "s t+1")
             #expect(callback.query("iss") == "http://127.0.0.1:8080")
@@ -283,7 +283,7 @@ struct BrowserFlowTests {
             )
             #expect(fresh.status == .ok && fresh.body.contains("Allow Permiso CLI?"), "\(fresh.status) \(fresh.body.prefix(200))")
             let code = try await browser.request("/consent", method: .post, form: ["tx": fresh.field("tx")!, "decision": "allow"])
-            #expect(code.status == .found && code.query("code") != nil)
+            #expect(code.status == .seeOther && code.query("code") != nil)
             // The same for a first-party client, which has no consent page: straight to the code.
             let demoStale = try await browser.request(Self.demoURI(["max_age": "0"]))
             #expect(demoStale.status == .ok && demoStale.body.contains("Sign in"))
@@ -292,7 +292,7 @@ struct BrowserFlowTests {
                 method: .post,
                 form: ["tx": demoStale.field("tx")!, "username": "alice", "password": "alice-password"]
             )
-            #expect(demoFresh.status == .found && demoFresh.query("code") != nil)
+            #expect(demoFresh.status == .seeOther && demoFresh.query("code") != nil)
 
             let consent = try await browser.request(authorizeURI(["prompt": "consent"]))
             let denied = try await browser.request("/consent", method: .post, form: ["tx": consent.field("tx")!, "decision": "deny"])
@@ -320,6 +320,53 @@ struct BrowserFlowTests {
             let done = try await browser.request("/oauth/logout", method: .post, form: ["logout_tx": tx])
             #expect(done.body.contains("You are signed out"))
             #expect(browser.cookies[BrowserFlow.sessionCookie] == nil)
+        }
+    }
+
+    @Test("Pages load and link only their own origin, and the authorization endpoint answers no CORS (RFC 9700 §4.2.4, §2.6)")
+    func pagesStayOnTheirOrigin() async throws {
+        try await withBrowser { browser, _ in
+            let origin: HTTPFields = [HTTPField.Name("Origin")!: "https://evil.example"]
+            let login = try await browser.request(authorizeURI(), headers: origin)
+            let consent = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": login.field("tx")!, "username": "alice", "password": "alice-password"]
+            )
+            let error = try await browser.request("/oauth/authorize?client_id=nobody", headers: origin)
+            let device = try await browser.request("/device")
+            let logout = try await browser.request("/oauth/logout")
+            var preflightHeaders = origin
+            preflightHeaders[HTTPField.Name("Access-Control-Request-Method")!] = "GET"
+            let preflight = try await browser.request(authorizeURI(), method: .options, headers: preflightHeaders)
+            for (name, page) in [("login", login), ("consent", consent), ("error", error), ("device", device), ("logout", logout)] {
+                #expect(page.body.contains("<form") || name == "error", "\(name)")
+                let pattern = /(?:src|href|action)="([^"]*)"/
+                for match in page.body.matches(of: pattern) {
+                    let target = String(match.output.1)
+                    #expect(target.hasPrefix("/") && !target.hasPrefix("//"), "\(name) page refers to \(target)")
+                }
+            }
+            for page in [login, error, preflight] {
+                #expect(page.headers[HTTPField.Name("Access-Control-Allow-Origin")!] == nil)
+                #expect(page.headers[HTTPField.Name("Access-Control-Allow-Credentials")!] == nil)
+            }
+        }
+    }
+
+    @Test("A redirect answering a POST is a 303, so the browser never re-posts the form (RFC 9700 §4.12)")
+    func seeOtherAfterPost() async throws {
+        try await withBrowser { browser, _ in
+            let signedIn = try await signIn(browser, authorizeURI())
+            #expect(signedIn.status == .seeOther && signedIn.query("code") != nil)
+            // The same authorization request as a GET, now silent: a 302.
+            let again = try await browser.request(Self.demoURI())
+            #expect(again.status == .found && again.query("code") != nil)
+            let logout = "/oauth/logout?client_id=demo&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fdemo%2F&state=bye"
+            let ask = try await browser.request(logout)
+            let tx = try #require(ask.field("logout_tx"))
+            let done = try await browser.request("/oauth/logout", method: .post, form: ["logout_tx": tx])
+            #expect(done.status == .seeOther && done.location?.path == "/demo/" && done.query("state") == "bye")
         }
     }
 
@@ -360,6 +407,9 @@ struct BrowserFlowTests {
             let token = try #require((try JSONSerialization.jsonObject(with: Data(service.body.utf8)) as? [String: Any])?["access_token"] as? String)
             let scoped = try await browser.request("/oauth/userinfo", headers: [.authorization: "Bearer \(token)"])
             #expect(scoped.status == .forbidden && scoped.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+            // RFC 6750 §2.3 and RFC 9700 §4.3.2: a token in the query is never read, so it is no credential at all.
+            let query = try await browser.request("/oauth/userinfo?access_token=\(token)")
+            #expect(query.status == .unauthorized && query.headers[.wwwAuthenticate] == "Bearer realm=\"permiso\"")
         }
     }
 

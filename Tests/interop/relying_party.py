@@ -56,7 +56,8 @@ class Callback:
     """The authorization response the browser was redirected with."""
 
     def __init__(self, response: requests.Response):
-        assert response.status_code == 302, f"expected a redirect, got {response.status_code}: {response.text[:300]}"
+        # 302 answering a GET, 303 answering a POST (RFC 9700 §4.12).
+        assert response.status_code in (302, 303), f"expected a redirect, got {response.status_code}: {response.text[:300]}"
         self.location = response.headers["Location"]
         parsed = urllib.parse.urlparse(self.location)
         self.target = f"{parsed.scheme}://{parsed.netloc}{parsed.path}"

@@ -43,7 +43,7 @@ def browse_to_callback(browser: requests.Session, base: str, authorize_url: str)
     )
     assert consent.status_code == 200 and "Allow Permiso CLI?" in consent.text
     done = browser.post(f"{base}/consent", data={"tx": hidden(consent.text, "tx"), "decision": "allow"}, allow_redirects=False)
-    assert done.status_code == 302
+    assert done.status_code == 303, "RFC 9700 §4.12: a redirect answering a POST is a 303"
     return done.headers["Location"]
 
 
@@ -119,7 +119,7 @@ def test_the_demo_app_signs_in_and_shows_the_id_token(instances):
         f"{first.base}/login", data={"tx": hidden(login.text, "tx"), "username": "alice", "password": "alice-password"},
         allow_redirects=False,
     )
-    assert done.status_code == 302
+    assert done.status_code == 303
     # The example config registers the demo's callback on port 8080; this instance runs elsewhere.
     location = urllib.parse.urlparse(done.headers["Location"])
     assert location.path == "/demo/callback"

@@ -40,7 +40,7 @@ def follow_login(browser: requests.Session, provider: Provider, url: str) -> str
     tx = re.search(r'name="tx" value="([^"]*)"', page.text).group(1)
     done = browser.post(provider.base + "/login", data={"tx": tx, "username": "conformance", "password": PASSWORD},
                         allow_redirects=False, timeout=10)
-    assert done.status_code == 302, done.text[:300]
+    assert done.status_code == 303, done.text[:300]
     return done.headers["Location"]
 
 

@@ -69,7 +69,7 @@ def sign_in_for_code(trail: Trail) -> str:
     consent = trail.post("/login", data={"tx": hidden(login.text, "tx"), "username": "alice", "password": "alice-password"})
     assert consent.status_code == 200 and "Allow Permiso CLI?" in consent.text
     done = trail.post("/consent", data={"tx": hidden(consent.text, "tx"), "decision": "allow"})
-    assert done.status_code == 302, done.text
+    assert done.status_code == 303, done.text
     query = urllib.parse.parse_qs(urllib.parse.urlparse(done.headers["Location"]).query)
     return query["code"][0]
 
@@ -175,7 +175,7 @@ def test_a_killed_instance_does_not_break_a_flow_in_progress(cluster):
     consent = trail.post("/login", data={"tx": hidden(login.text, "tx"), "username": "alice", "password": "alice-password"})
     assert consent.status_code == 200, consent.text
     done = trail.post("/consent", data={"tx": hidden(consent.text, "tx"), "decision": "allow"})
-    assert done.status_code == 302
+    assert done.status_code == 303
     code = urllib.parse.parse_qs(urllib.parse.urlparse(done.headers["Location"]).query)["code"][0]
     tokens = trail.post("/oauth/token", data={
         "grant_type": "authorization_code", "code": code, "client_id": "cli", "redirect_uri": REDIRECT,

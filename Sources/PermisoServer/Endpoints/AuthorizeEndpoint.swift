@@ -29,7 +29,7 @@ struct AuthorizeEndpoint {
         } catch let error as AuthorizationRequestError {
             switch error {
             case .untrusted(let error): throw error
-            case .redirect(let error, let target): return fail(error, target, snapshot)
+            case .redirect(let error, let target): return fail(error, target, request, snapshot)
             }
         }
         // A malformed query (repeated or badly encoded parameters) throws `OAuthError` above:
@@ -38,7 +38,7 @@ struct AuthorizeEndpoint {
             // Authentic and ours, expired or not; the raw token does not travel on in the forms.
             guard let claims = try? await snapshot.signer.verifyIDTokenHint(hint) else {
                 let error = OAuthError.invalidRequest("id_token_hint is not a valid ID token from this issuer")
-                return fail(error, authRequest.responseTarget, snapshot)
+                return fail(error, authRequest.responseTarget, request, snapshot)
             }
             authRequest.idTokenHint = nil
             authRequest.hintSubject = claims.sub
@@ -48,12 +48,17 @@ struct AuthorizeEndpoint {
             session = try await flow.session(from: request, snapshot)
         } catch {
             // RFC 6749 §4.1.2.1 has a code for this: the client may retry later.
-            return fail(error, authRequest.responseTarget, snapshot)
+            return fail(error, authRequest.responseTarget, request, snapshot)
         }
         return try await flow.proceed(authRequest, session: session, request: request, snapshot)
     }
 
-    private func fail(_ error: OAuthError, _ target: AuthorizationResponseTarget, _ snapshot: LiveDeployment.Snapshot) -> Response {
-        flow.deliver(snapshot.authorizationFlow.errorParameters(error, target: target), target, snapshot)
+    private func fail(
+        _ error: OAuthError,
+        _ target: AuthorizationResponseTarget,
+        _ request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) -> Response {
+        flow.deliver(snapshot.authorizationFlow.errorParameters(error, target: target), target, answering: request, snapshot)
     }
 }

@@ -68,12 +68,23 @@ struct BrowserFlow: Sendable {
             response = try consentPage(authRequest, session: session!, request: request, snapshot)
         case .issueCode(let session):
             let code = try flow.issueCode(authRequest, session: session, now: live.clock.now())
-            response = deliver(flow.responseParameters([("code", code)], target: authRequest.responseTarget), authRequest.responseTarget, snapshot)
+            let parameters = flow.responseParameters([("code", code)], target: authRequest.responseTarget)
+            response = deliver(parameters, authRequest.responseTarget, answering: request, snapshot)
         case .fail(let error):
-            response = deliver(flow.errorParameters(error, target: authRequest.responseTarget), authRequest.responseTarget, snapshot)
+            response = deliver(
+                flow.errorParameters(error, target: authRequest.responseTarget),
+                authRequest.responseTarget,
+                answering: request,
+                snapshot
+            )
         }
         for cookie in extraCookies { response.setCookie(cookie) }
         return response
+    }
+
+    /// 303 See Other after a POST (RFC 9700 §4.12), else 302 Found (RFC 6749 §4.1.2).
+    static func redirectStatus(answering request: Request) -> HTTPResponse.Status {
+        request.method == .post ? .seeOther : .found
     }
 
     /// Continues a request after the login or consent form answered its `prompt`, saving the
@@ -103,10 +114,14 @@ struct BrowserFlow: Sendable {
         )
     }
 
-    /// The authorization response: a 302 to the redirect URI, or a self-submitting form (form_post).
+    /// The authorization response: a redirect to the redirect URI, or a self-submitting form
+    /// (form_post). Answering a POST, the redirect is a 303 (RFC 9700 §4.12): with 307 the
+    /// browser would post the form, password and all, to the client, and some repeat a POST
+    /// on 302; 303 always makes the next request a GET.
     func deliver(
         _ parameters: [(String, String)],
         _ target: AuthorizationResponseTarget,
+        answering request: Request,
         _ snapshot: LiveDeployment.Snapshot
     )
         -> Response
@@ -114,7 +129,7 @@ struct BrowserFlow: Sendable {
         switch target.responseMode {
         case .query:
             return Response(
-                status: .found,
+                status: Self.redirectStatus(answering: request),
                 headers: [.location: AuthorizationFlow.redirectURL(target.redirectURI, parameters: parameters), .cacheControl: "no-store"]
             )
         case .formPost:

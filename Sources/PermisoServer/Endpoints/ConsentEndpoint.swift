@@ -16,7 +16,7 @@ struct ConsentEndpoint {
             guard parameters["decision"] == "allow" else {
                 let target = transaction.request.responseTarget
                 let denied = snapshot.authorizationFlow.errorParameters(.accessDenied("the user denied the request"), target: target)
-                return flow.deliver(denied, target, snapshot)
+                return flow.deliver(denied, target, answering: request, snapshot)
             }
             var granted = Set(session.consents[transaction.request.clientID] ?? [])
             granted.formUnion(transaction.request.scopes)

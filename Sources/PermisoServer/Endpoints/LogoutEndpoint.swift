@@ -35,7 +35,7 @@ struct LogoutEndpoint {
         let session = try await flow.session(from: request, snapshot)
         switch RPInitiatedLogout.decide(validated, session: session) {
         case .signOut(let destination):
-            return try await signOut(session, to: destination, logout, snapshot)
+            return try await signOut(session, to: destination, answering: request, logout, snapshot)
         case .confirm(let destination):
             let username = session.flatMap { snapshot.deployment.config.user(subject: $0.subject)?.username }
             return try flow.boundForm(
@@ -59,12 +59,13 @@ struct LogoutEndpoint {
             throw OAuthError.invalidRequest("This sign-out form has expired or was opened in another browser.")
         }
         let session = try await flow.session(from: request, snapshot)
-        return try await signOut(session, to: .init(redirect: pending.redirect, state: pending.state), logout, snapshot)
+        return try await signOut(session, to: .init(redirect: pending.redirect, state: pending.state), answering: request, logout, snapshot)
     }
 
     private func signOut(
         _ session: LoginSession?,
         to destination: RPInitiatedLogout.Destination,
+        answering request: Request,
         _ logout: RPInitiatedLogout,
         _ snapshot: LiveDeployment.Snapshot
     ) async throws -> Response {
@@ -74,7 +75,10 @@ struct LogoutEndpoint {
             var parameters: [(String, String)] = []
             if let state = destination.state { parameters.append(("state", state)) }
             let location = parameters.isEmpty ? redirect : AuthorizationFlow.redirectURL(redirect, parameters: parameters)
-            response = Response(status: .found, headers: [.location: location, .cacheControl: "no-store"])
+            response = Response(
+                status: BrowserFlow.redirectStatus(answering: request),
+                headers: [.location: location, .cacheControl: "no-store"]
+            )
         } else {
             response = flow.pages.render(SignedOutPage(), branding: snapshot.deployment.config.branding)
         }
