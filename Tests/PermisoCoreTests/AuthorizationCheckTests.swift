@@ -65,6 +65,18 @@ struct AuthorizationCheckTests {
         #expect(throws: OAuthError.self) { try RedirectURIMatch.resolve("http://127.0.0.1:8080/callback", for: web) }
     }
 
+    @Test("IPv6 loopback: any port on [::1], nothing else (RFC 8252 §7.3)")
+    func redirectLoopbackIPv6() throws {
+        let native = client(["http://[::1]/callback"], authMethod: .none)
+        #expect(try RedirectURIMatch.resolve("http://[::1]:53124/callback", for: native) == "http://[::1]:53124/callback")
+        for attack in [
+            "http://127.0.0.1:53124/callback", "http://[::1]:53124/other", "http://[::2]:53124/callback",
+            "http://[::1]:53124@evil.example/callback", "http://[::1]:53124/callback/../x",
+        ] {
+            #expect(throws: OAuthError.self, "\(attack)") { try RedirectURIMatch.resolve(attack, for: native) }
+        }
+    }
+
     // MARK: PKCE
 
     /// RFC 7636 Appendix B's example.

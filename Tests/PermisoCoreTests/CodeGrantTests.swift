@@ -161,6 +161,32 @@ struct CodeGrantTests {
         #expect(!response.accessToken.isEmpty)
     }
 
+    @Test("PKCE downgrade: a code_verifier for a code issued without a challenge is refused, and the code survives (RFC 9700 §4.8.2)")
+    func pkceDowngrade() async throws {
+        let h = try await harness()
+        let code = try mint(h, challenge: nil)
+        await #expect(throws: OAuthError.invalidGrant("code_verifier sent, but the authorization request had no code_challenge")) {
+            try await redeem(h, code, extra: ["code_verifier": verifier])
+        }
+        let response = try await redeem(h, code)
+        #expect(!response.accessToken.isEmpty)
+    }
+
+    @Test("A refresh token left unused for its lifetime expires; each rotation starts the lifetime again (RFC 9700 §4.14.2)")
+    func refreshExpiresUnused() async throws {
+        let h = try await harness()
+        let lifetime = TimeInterval(h.deployment.config.lifetimes.refreshToken)
+        let first = try await redeem(h, try mint(h))
+        clock.advance(lifetime - 60)
+        let rotated = try await h.refreshes.refresh(client: h.demo, parameters: form(["refresh_token": first.refreshToken!]), now: clock.now())
+        clock.advance(lifetime - 60)
+        let again = try await h.refreshes.refresh(client: h.demo, parameters: form(["refresh_token": rotated.refreshToken!]), now: clock.now())
+        clock.advance(lifetime + 1)
+        await #expect(throws: OAuthError.invalidGrant("the refresh token is invalid or has expired")) {
+            try await h.refreshes.refresh(client: h.demo, parameters: form(["refresh_token": again.refreshToken!]), now: clock.now())
+        }
+    }
+
     @Test("Refresh tokens rotate; replaying an old one revokes the whole family")
     func refreshRotation() async throws {
         let h = try await harness()
