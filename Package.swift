@@ -159,3 +159,50 @@ let package = Package(
         ),
     ]
 )
+
+/// The libFuzzer harnesses (`fuzz/run`), one executable per parser. They exist only when
+/// `fuzz/run` builds them (`PERMISO_FUZZ=1`), since they link only with `-sanitize=fuzzer`,
+/// whose runtime their `main` starts. A full build instruments every module through
+/// `-Xswiftc`; `PERMISO_FUZZ=shallow` instruments Permiso's own modules alone, so the
+/// dependencies an ordinary release build made are reused (what CI does).
+if let fuzz = Context.environment["PERMISO_FUZZ"], ["1", "shallow"].contains(fuzz) {
+    let instrumented: [SwiftSetting] =
+        fuzz == "shallow" ? [.unsafeFlags(["-sanitize=fuzzer,address", "-enable-testing"])] : []
+    for target in package.targets where ["PermisoCore", "PermisoRedis"].contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + instrumented
+    }
+    package.targets += [
+        /// libFuzzer's `LLVMFuzzerRunDriver`, declared for Swift; the fuzzer runtime defines it.
+        .systemLibrary(name: "CLibFuzzer", path: "fuzz/Sources/CLibFuzzer"),
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["CLibFuzzer", "PermisoCore"],
+            path: "fuzz/Sources/FuzzSupport",
+            swiftSettings: swiftSettings + instrumented
+        ),
+    ]
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzAuthorize", []),
+        ("FuzzConfig", []),
+        ("FuzzCookie", [.product(name: "Hummingbird", package: "hummingbird")]),
+        ("FuzzFormBody", []),
+        ("FuzzJWT", [.product(name: "JWTKit", package: "jwt-kit")]),
+        ("FuzzQuery", [.product(name: "HummingbirdCore", package: "hummingbird")]),
+        ("FuzzRedirectURI", []),
+        ("FuzzRESP", ["PermisoRedis", .product(name: "NIOCore", package: "swift-nio")]),
+        ("FuzzSealed", []),
+        ("FuzzToken", []),
+        ("FuzzUserCode", []),
+    ]
+    for harness in harnesses {
+        package.targets.append(
+            .executableTarget(
+                name: harness.name,
+                dependencies: ["FuzzSupport", "PermisoCore"] + harness.dependencies,
+                path: "fuzz/Sources/\(harness.name)",
+                swiftSettings: swiftSettings + instrumented,
+                linkerSettings: fuzz == "shallow" ? [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])] : []
+            )
+        )
+    }
+}
