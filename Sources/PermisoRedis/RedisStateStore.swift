@@ -75,9 +75,24 @@ public final class RedisStateStore: StateStore {
     }
 
     /// Connects now, so a server that cannot be used (unreachable, wrong password, or one
-    /// that may evict keys) is known before the first request needs it.
-    public func preflight() async throws {
+    /// that may evict keys) is known before the first request needs it. Returns a warning
+    /// when the server keeps no append-only file (`durabilityWarning(in:)`).
+    public func preflight() async throws -> String? {
         _ = try await pool.send(["PING"])
+        return (try await pool.send(["INFO", "persistence"])).string.flatMap(Self.durabilityWarning(in:))
+    }
+
+    /// What a Redis without an append-only file means, from its `INFO persistence` reply.
+    ///
+    /// A restart of such a server forgets every key since the last snapshot: used codes and
+    /// refresh-token generations can be redeemed again and logouts are undone (bench/faults
+    /// measures it). Not a refusal, since a replicated deployment may rely on its replicas
+    /// instead, but never silent.
+    static func durabilityWarning(in info: String) -> String? {
+        let enabled = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("aof_enabled:") }
+        guard enabled?.dropFirst("aof_enabled:".count).trimmingCharacters(in: .whitespaces) == "0" else { return nil }
+        return "redis keeps no append-only file (appendonly no): if it restarts, used codes and refresh tokens "
+            + "become valid again and logouts are forgotten; run it with appendonly yes (appendfsync always keeps every claim it acknowledged)"
     }
 
     /// Closes the connections; commands after this dial again.

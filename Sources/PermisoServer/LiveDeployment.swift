@@ -113,12 +113,11 @@ public final class LiveDeployment: Sendable {
     /// Connects to the shared store now. Throws `ServeRefusal` when it is a Redis that may
     /// evict keys (an evicted single-use marker or denial would silently undo it); any other
     /// problem is returned, for a warning: the store may come up later, and until then the
-    /// operations that need it fail closed.
+    /// operations that need it fail closed. A Redis without persistence is a warning too.
     public func preflight() async throws -> String? {
         guard let redis else { return nil }
         do {
-            try await redis.preflight()
-            return nil
+            return try await redis.preflight().map { "stateStore: \($0)" }
         } catch RedisError.evictionPolicy(let policy) {
             throw ServeRefusal(description: "stateStore: \(RedisError.evictionPolicy(policy))")
         } catch {

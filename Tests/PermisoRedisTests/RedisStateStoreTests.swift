@@ -62,6 +62,24 @@ struct RedisStateStoreTests {
         #expect(RedisConnection.evictionPolicy(in: "# Memory\r\nused_memory:1\r\n") == nil)
     }
 
+    @Test("A Redis without an append-only file is a warning at start; one with it is not")
+    func durability() async throws {
+        let volatile = try await RedisServer.start()
+        defer { volatile.stop() }
+        let store = try RedisStateStore(endpoint: volatile.endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        let warning = try await store.preflight()
+        #expect(warning?.contains("appendonly no") == true && warning?.contains("become valid again") == true)
+
+        let folder = try TemporaryDirectory()
+        let durable = try await RedisServer.start(extra: ["--appendonly", "yes", "--dir", folder.path])
+        defer { durable.stop() }
+        let durableStore = try RedisStateStore(endpoint: durable.endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { durableStore.close() }
+        #expect(try await durableStore.preflight() == nil)
+        #expect(RedisStateStore.durabilityWarning(in: "# Persistence\r\nloading:0\r\n") == nil, "a server that does not say is not warned about")
+    }
+
     @Test("an error reply throws, and the connection keeps serving")
     func errorReply() async throws {
         try await withStore { store, server in
