@@ -53,6 +53,12 @@ let package = Package(
             name: "CMalloc",
             path: "Sources/CMalloc"
         ),
+        /// The slice of libqrencode's API `permiso totp enroll` calls, declared without its
+        /// headers: the library is loaded when the command runs, so building needs nothing.
+        .systemLibrary(
+            name: "CQRencode",
+            path: "Sources/CQRencode"
+        ),
         /// Protocol logic with no HTTP in it: config, keys, discovery, the static site.
         .target(
             name: "PermisoCore",
@@ -104,6 +110,7 @@ let package = Package(
         .executableTarget(
             name: "permiso",
             dependencies: [
+                "CQRencode",
                 "PermisoCore",
                 "PermisoServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -191,6 +198,7 @@ if let fuzz = Context.environment["PERMISO_FUZZ"], ["1", "shallow"].contains(fuz
         ("FuzzRedirectURI", []),
         ("FuzzRESP", ["PermisoRedis", .product(name: "NIOCore", package: "swift-nio")]),
         ("FuzzSealed", []),
+        ("FuzzTOTP", []),
         ("FuzzToken", []),
         ("FuzzUserCode", []),
     ]

@@ -36,6 +36,7 @@ public enum PermisoApplication {
         ConsentEndpoint(flow: flow).register(on: pages)
         LogoutEndpoint(flow: flow).register(on: pages)
         DeviceEndpoint(flow: flow).register(on: pages)
+        SecondFactorEndpoint(flow: flow, device: DeviceEndpoint(flow: flow)).register(on: pages)
         DemoEndpoint(flow: flow).register(on: pages)
         return router
     }

@@ -87,6 +87,56 @@ struct AuthorizationFlowTests {
         LoginSession(subject: "alice", authTime: now.addingTimeInterval(-authAge), sessionID: "s", amr: ["pwd"], consents: consents)
     }
 
+    @Test("A session weaker than the client, the user's policy or acr_values needs steps up; what is enforced refuses, acr_values only asks")
+    func stepUp() throws {
+        let mfa = "urn:permiso:acr:mfa"
+        let password = "urn:permiso:acr:password"
+        var withTOTP = deployment
+        let alice = try #require(withTOTP.config.users.firstIndex { $0.username == "alice" })
+        withTOTP.config.users[alice].totp = TOTPConfig(secret: Array(repeating: 7, count: 20))
+        withTOTP.config.users[alice].mfa = .optional
+        let weak = session(consents: ["cli": ["openid", "email"]])
+        var strong = weak
+        strong.amr = TOTPSignIn.methods
+        // acr_values: the lowest level Permiso knows among those listed; unknown ones ask for nothing.
+        #expect(try validate(["acr_values": "urn:other:gold \(mfa)"]).acrLevel == .multiFactor)
+        #expect(try validate(["acr_values": "\(mfa) \(password)"]).acrLevel == .password)
+        #expect(try validate(["acr_values": "urn:other:gold"]).acrLevel == nil)
+        #expect(try decide(["acr_values": mfa], session: weak, consented: true, in: withTOTP) == .stepUp(weak))
+        #expect(try decide(["acr_values": mfa], session: strong, consented: true, in: withTOTP) == .issueCode(strong))
+        #expect(try decide(["acr_values": "\(mfa) \(password)"], session: weak, consented: true, in: withTOTP) == .issueCode(weak))
+        // acr_values is a voluntary claim (OIDC Core §3.1.2.1): silently, or for a user with no
+        // second factor, the code is issued at the session's level, which the ID token's acr states.
+        #expect(try decide(["acr_values": mfa, "prompt": "none"], session: weak, consented: true, in: withTOTP) == .issueCode(weak))
+        #expect(try decide(["acr_values": mfa], session: weak, consented: true) == .issueCode(weak))
+        // requireMFA on the client is enforced: step up, interaction_required silently, refused without a factor.
+        var strict = withTOTP
+        let cli = try #require(strict.config.clients.firstIndex { $0.id == "cli" })
+        strict.config.clients[cli].requireMFA = true
+        #expect(try decide(session: weak, consented: true, in: strict) == .stepUp(weak))
+        #expect(
+            try decide(["acr_values": password], session: weak, consented: true, in: strict) == .stepUp(weak),
+            "acr_values cannot lower the floor"
+        )
+        #expect(
+            try decide(["prompt": "none"], session: weak, consented: true, in: strict)
+                == .fail(.interactionRequired("this application needs a second factor"))
+        )
+        #expect(try decide(session: strong, consented: true, in: strict) == .issueCode(strong))
+        var strictNoFactor = deployment
+        strictNoFactor.config.clients[cli].requireMFA = true
+        #expect(
+            try decide(session: weak, consented: true, in: strictNoFactor)
+                == .fail(.accessDenied("this application needs a second factor, and none is set up for this user"))
+        )
+        // mfa: required on the user is enforced on every client, for sessions older than the policy too.
+        var required = withTOTP
+        required.config.users[alice].mfa = .required
+        #expect(try decide(session: weak, consented: true, in: required) == .stepUp(weak))
+        #expect(try decide(session: strong, consented: true, in: required) == .issueCode(strong))
+        #expect(AuthenticationLevel(amr: ["pwd"]) == .password && AuthenticationLevel(amr: TOTPSignIn.methods) == .multiFactor)
+    }
+
     func decide(
         _ changes: [String: String?] = [:],
         session: LoginSession?,

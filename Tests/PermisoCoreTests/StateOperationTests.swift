@@ -45,6 +45,39 @@ struct StateOperationTests {
         )
     }
 
+    @Test("TOTP codes: one marker per user digest and step, kept until the step leaves the window")
+    func oneTimeCodeKeys() async throws {
+        let (state, store) = state()
+        #expect(try await state.oneTimeCodes.claim(subject: "alice-sub", step: 100, period: 30, nowStep: 100))
+        #expect(try await !state.oneTimeCodes.claim(subject: "alice-sub", step: 100, period: 30, nowStep: 100))
+        #expect(try await state.oneTimeCodes.claim(subject: "alice-sub", step: 99, period: 30, nowStep: 100))
+        #expect(try await state.oneTimeCodes.claim(subject: "alice-sub", step: 101, period: 30, nowStep: 100))
+        let digest = StateKeyPart.digest("alice-sub")
+        #expect(
+            store.takeCalls() == [
+                .init("claimOnce", "totp:\(digest):100", 91), .init("claimOnce", "totp:\(digest):100", 91),
+                .init("claimOnce", "totp:\(digest):99", 61), .init("claimOnce", "totp:\(digest):101", 121),
+            ]
+        )
+    }
+
+    @Test("A second-factor code counts on the password's counters, then once per user over all addresses")
+    func secondFactorThrottleKeys() async throws {
+        let (state, store) = state()
+        let alice = StateKeyPart.digest("alice")
+        let subject = StateKeyPart.digest("alice-sub")
+        let reservation = try #require(try await state.signIns.reserveSecondFactor(username: "alice", subject: "alice-sub", address: "192.0.2.1"))
+        try await reservation.giveBack()
+        #expect(
+            store.takeCalls() == [
+                .init("increment", "login-addr:192.0.2.1", 300), .init("increment", "login-pair:\(alice):192.0.2.1", 300),
+                .init("increment", "login-otp:\(subject)", 300), .init("increment", "login-otp-day:\(subject)", 86_400),
+                .init("decrement", "login-addr:192.0.2.1"), .init("decrement", "login-pair:\(alice):192.0.2.1"),
+                .init("decrement", "login-otp:\(subject)"), .init("decrement", "login-otp-day:\(subject)"),
+            ]
+        )
+    }
+
     @Test("Device grants: record, redemption and poll pacing keys, and slow_down's growing interval")
     func deviceKeys() async throws {
         let (state, store) = state()

@@ -21,6 +21,8 @@ public struct ClientConfig: Sendable, Equatable {
     /// First-party confidential clients skip the consent page; public ones are asked every
     /// time, since their identity cannot be assured (RFC 8252 §8.6).
     public var firstParty: Bool
+    /// Every sign-in for this client needs a second factor: a password-only session steps up.
+    public var requireMFA: Bool = false
 
     public var isPublic: Bool { authMethod == .none }
 }

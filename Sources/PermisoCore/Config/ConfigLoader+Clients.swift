@@ -78,6 +78,7 @@ extension ConfigLoader {
         case .failure(let violation): log.error(violation.message, at: object["requirePKCE"] ?? object.value)
         }
         let firstParty = object["firstParty"]?.bool(log) ?? false
+        let requireMFA = object["requireMFA"]?.bool(log) ?? false
         guard let id, log.diagnostics.count == before else { return nil }
         let client = ClientConfig(
             id: id,
@@ -90,7 +91,8 @@ extension ConfigLoader {
             scopes: allowedScopes,
             signingAlgorithm: algorithm,
             requirePKCE: requirePKCE,
-            firstParty: firstParty
+            firstParty: firstParty,
+            requireMFA: requireMFA
         )
         for violation in GrantTypeRule.check(client) {
             log.error(violation.message, at: object["grantTypes"] ?? object.value)

@@ -126,6 +126,12 @@ public enum ConfigSchema {
                 default: false,
                 "Skip the consent page for this client (confidential clients only: a public client is asked every time, RFC 8252 §8.6)."
             ),
+            FieldSpec(
+                "requireMFA",
+                .boolean,
+                default: false,
+                "Every sign-in for this client needs a second factor; a password-only session is asked for one (step-up)."
+            ),
         ]
     )
 
@@ -151,6 +157,33 @@ public enum ConfigSchema {
                 default: [:],
                 "Claims released by scopes: email, email_verified, name, preferred_username, groups, …"
             ),
+            FieldSpec("totp", .object(totp), "A TOTP authenticator app, asked for after the password (`permiso totp enroll`)."),
+            FieldSpec(
+                "mfa",
+                .enumeration(SecondFactorPolicy.allCases.map(\.rawValue)),
+                "`required`: every sign-in asks for the second factor (the default for a user who has one; an error without one). `optional`: only when the client or the request needs it (step-up)."
+            ),
+        ]
+    )
+
+    public static let totp = ObjectSpec(
+        title: "TOTP authenticator",
+        summary: "A user's authenticator app (RFC 6238).",
+        fields: [
+            FieldSpec(
+                "secret",
+                .secretReference,
+                required: true,
+                "The base32 secret, by reference only: `${ENV_VAR}` or a file path, never inline."
+            ),
+            FieldSpec(
+                "algorithm",
+                .enumeration(TOTPConfig.Algorithm.allCases.map(\.rawValue)),
+                default: "SHA1",
+                "HMAC algorithm; SHA1 is what every app supports."
+            ),
+            FieldSpec("digits", .integer(minimum: 6, maximum: 8), default: 6, "Digits per code."),
+            FieldSpec("period", .integer(minimum: 15, maximum: 120), default: 30, "Seconds per code."),
         ]
     )
 

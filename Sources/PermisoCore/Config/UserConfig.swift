@@ -5,4 +5,21 @@ public struct UserConfig: Sendable, Equatable {
     /// The `sub` claim: stable, never reassigned (OIDC Core §2).
     public var subject: String
     public var claims: [String: JSONValue]
+    /// A second factor: the user's authenticator app, asked for after the password.
+    public var totp: TOTPConfig? = nil
+    /// When the second factor is asked for.
+    public var mfa: SecondFactorPolicy = .required
+
+    /// Whether this sign-in asks for the second factor after the password.
+    public func asksSecondFactor(for level: AuthenticationLevel) -> Bool {
+        totp != nil && (mfa == .required || level >= .multiFactor)
+    }
+}
+
+/// A user's `mfa:` setting.
+public enum SecondFactorPolicy: String, Sendable, CaseIterable {
+    /// Every sign-in: the default for a user with a second factor.
+    case required
+    /// Only when the client (`requireMFA`) or the request (`acr_values`) needs it.
+    case optional
 }

@@ -22,6 +22,8 @@ public enum Endpoint {
     public static let consent = "/consent"
     public static let deviceLogin = "/device/login"
     public static let deviceConsent = "/device/consent"
+    /// The second factor after either flow's password form.
+    public static let loginCode = "/login/code"
     public static let stylesheet = "/assets/permiso.css"
     /// Liveness for load balancers.
     public static let health = "/healthz"

@@ -21,6 +21,8 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
     public var tokenEndpointAuthMethodsSupported: [String]
     public var claimsSupported: [String]
     public var codeChallengeMethodsSupported: [String]
+    /// OIDC Discovery §3: the `acr` values `acr_values` may ask for and ID tokens carry.
+    public var acrValuesSupported: [String]
     public var promptValuesSupported: [String]
     public var displayValuesSupported: [String]
     public var claimTypesSupported: [String]
@@ -48,6 +50,7 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
         case claimsSupported = "claims_supported"
         case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+        case acrValuesSupported = "acr_values_supported"
         case promptValuesSupported = "prompt_values_supported"
         case displayValuesSupported = "display_values_supported"
         case claimTypesSupported = "claim_types_supported"
@@ -60,7 +63,7 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
     }
 
     /// Claims Permiso puts in ID tokens itself, whatever the scopes.
-    static let protocolClaims = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "at_hash", "sid"]
+    static let protocolClaims = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid"]
 
     public init(deployment: Deployment) {
         let config = deployment.config
@@ -88,6 +91,7 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         claimsSupported = claims
         // RFC 7636 §4.2: plain offers no protection against a leaked authorization request.
         codeChallengeMethodsSupported = ["S256"]
+        acrValuesSupported = AuthenticationLevel.allCases.map(\.rawValue)
         promptValuesSupported = ["none", "login", "consent"]
         displayValuesSupported = ["page"]
         claimTypesSupported = ["normal"]

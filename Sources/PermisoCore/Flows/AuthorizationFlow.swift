@@ -4,6 +4,9 @@ public import Foundation
 public enum AuthorizationDecision: Sendable, Equatable {
     /// Show the login page.
     case login
+    /// Ask this session's user for their second factor: the session is weaker than the
+    /// client or the request needs (step-up).
+    case stepUp(LoginSession)
     /// Show the consent page.
     case consent
     /// Redirect with a code.
@@ -45,6 +48,20 @@ public struct AuthorizationFlow: Sendable {
         guard let client = deployment.config.client(id: request.clientID) else {
             return .fail(.unauthorizedClient("the client no longer exists"))
         }
+        let user = deployment.config.user(subject: session.subject)
+        let level = AuthenticationLevel(amr: session.amr)
+        // What must be met (the client's and the user's policy) and what is only asked for
+        // (`acr_values`, a voluntary claim: OIDC Core §3.1.2.1, met when it can be).
+        let enforced = Self.enforcedLevel(client: client, user: user)
+        if level < max(enforced, request.acrLevel ?? .password) {
+            let canStepUp = user?.totp != nil
+            if level < enforced && !canStepUp {
+                return .fail(.accessDenied("this application needs a second factor, and none is set up for this user"))
+            }
+            if canStepUp && !request.prompt.contains(.none) { return .stepUp(session) }
+            if level < enforced { return .fail(.interactionRequired("this application needs a second factor")) }
+            // Only asked for, and not possible silently: the ID token's acr tells the client.
+        }
         // RFC 8252 §8.6: a public client's identity cannot be assured (any local app can
         // listen on a loopback port or claim a custom scheme), so a remembered consent never
         // makes its request silent, first-party or not: the user is asked each time.
@@ -59,6 +76,19 @@ public struct AuthorizationFlow: Sendable {
             return request.prompt.contains(.none) ? .fail(.consentRequired("the user has not consented")) : .consent
         }
         return .issueCode(session)
+    }
+
+    /// The level every session for `client` and `user` must have: a second factor when the
+    /// client requires one (`requireMFA`) or the user's policy does (`mfa: required`, with a
+    /// factor set up). A weaker session steps up or is refused, whatever the request says.
+    public static func enforcedLevel(client: ClientConfig?, user: UserConfig?) -> AuthenticationLevel {
+        client?.requireMFA == true || (user?.totp != nil && user?.mfa == .required) ? .multiFactor : .password
+    }
+
+    /// The level a new sign-in for `request` aims for: the enforced one, raised by what
+    /// `acr_values` asks for.
+    public static func requiredLevel(_ request: AuthorizationRequest, client: ClientConfig?) -> AuthenticationLevel {
+        max(request.acrLevel ?? .password, enforcedLevel(client: client, user: nil))
     }
 
     /// Seals a code for the request and session, valid for the configured code lifetime (≤ 60 s).

@@ -29,6 +29,8 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
     public var idTokenHint: String?
     /// The subject of a verified `id_token_hint`: only that user's session may answer.
     public var hintSubject: String?
+    /// The lowest authentication level `acr_values` accepts, if it names one Permiso defines.
+    public var acrLevel: AuthenticationLevel? = nil
 
     /// Where the response goes, a code or an error found after the redirect URI was trusted.
     public var responseTarget: AuthorizationResponseTarget {

@@ -10,7 +10,8 @@ extension AuthorizationRequest {
     /// 2. `ResponseTargetCheck`: `state` and `response_mode`, so later errors reach the
     ///    client the way it asked.
     /// 3. `ResponseTypeCheck`, `RequestObjectCheck`, `ScopeRequest`, `PKCE`, `PromptCheck`,
-    ///    `MaxAgeCheck`, `ParameterLengthCheck`: errors redirect with `state` and `iss`.
+    ///    `MaxAgeCheck`, `AcrValuesCheck`, `ParameterLengthCheck`: errors redirect with
+    ///    `state` and `iss`.
     public static func validate(
         _ parameters: FormParameters,
         config: PermisoConfig
@@ -37,6 +38,7 @@ extension AuthorizationRequest {
             )
             let prompt = try PromptCheck.parse(parameters["prompt"])
             let maxAge = try MaxAgeCheck.parse(parameters["max_age"])
+            let acrLevel = AcrValuesCheck.parse(parameters["acr_values"])
             try ParameterLengthCheck.check(parameters)
             return AuthorizationRequest(
                 clientID: client.id,
@@ -51,7 +53,8 @@ extension AuthorizationRequest {
                 maxAge: maxAge,
                 loginHint: parameters["login_hint"],
                 idTokenHint: parameters["id_token_hint"],
-                hintSubject: nil
+                hintSubject: nil,
+                acrLevel: acrLevel
             )
         } catch {
             throw .redirect(error, target)

@@ -13,6 +13,8 @@ public enum SealPurpose: String, Sendable, CaseIterable {
     case deviceTransaction = "tx-device"
     /// A pending RP-initiated logout carried through the confirmation form.
     case logoutTransaction = "tx-logout"
+    /// The second-factor form: a password was right, the code is still to come.
+    case secondFactorTransaction = "tx-mfa"
     /// The demo relying party's own state, nonce and PKCE verifier, in its cookie.
     case demo
     /// The browser's form-binding cookie: only values Permiso minted bind a form.

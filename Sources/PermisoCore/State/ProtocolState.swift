@@ -12,6 +12,7 @@ public struct ProtocolState: Sendable {
     public let userCodes: UserCodeThrottle
     public let deviceStarts: DeviceStartThrottle
     public let clientSecrets: ClientSecretThrottle
+    public let oneTimeCodes: OneTimeCodeUses
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -22,5 +23,6 @@ public struct ProtocolState: Sendable {
         userCodes = UserCodeThrottle(store: store)
         deviceStarts = DeviceStartThrottle(store: store)
         clientSecrets = ClientSecretThrottle(store: store)
+        oneTimeCodes = OneTimeCodeUses(store: store)
     }
 }

@@ -31,6 +31,8 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case signInByAddress = "login-addr"
     /// Sign-in attempts per username and client address: `<digest of the username>:<address>`.
     case signInByUserAndAddress = "login-pair"
+    case secondFactorByUser = "login-otp"
+    case secondFactorByUserPerDay = "login-otp-day"
     /// Client-secret checks per client and client address: `<client id>:<address>`.
     case clientSecretByClientAndAddress = "client-secret"
     /// Device authorizations per client address.
@@ -41,6 +43,7 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case userCodeLookupByAddress = "device-lookup-addr"
     /// User-code lookups over the whole code space (no parts).
     case userCodeLookupOverall = "device-lookup-all"
+    case usedOneTimeCode = "totp"
 
     /// The key for `parts` in this namespace; with no parts, the namespace alone.
     func key(_ parts: String...) -> String {

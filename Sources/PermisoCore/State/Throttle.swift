@@ -7,10 +7,12 @@ public struct Throttle: Sendable {
     let store: any StateStore
     let window: Int
 
-    /// One counter and how many attempts it allows per window.
+    /// One counter and how many attempts it allows per window (the throttle's, unless the
+    /// counter names a longer one).
     struct Counter: Sendable {
         var key: String
         var limit: Int
+        var window: Int? = nil
     }
 
     /// Attempts reserved on some counters, to give back once the attempt succeeded.
@@ -37,7 +39,7 @@ public struct Throttle: Sendable {
         var counted: [String] = []
         for counter in counters {
             counted.append(counter.key)
-            if try await store.increment(counter.key, window: window) > counter.limit { return nil }
+            if try await store.increment(counter.key, window: counter.window ?? window) > counter.limit { return nil }
         }
         return Reservation(store: store, keys: counted)
     }
@@ -65,11 +67,39 @@ public struct SignInThrottle: Sendable {
 
     let store: any StateStore
 
+    /// Second-factor codes one user may get wrong per window, over all addresses.
+    public static let codesPerUser = 30
+    /// … and per day, so the short window's budget does not renew all day long.
+    public static let codesPerUserPerDay = 100
+    public static let day = 86_400
+
     public func reserve(username: String, address: String) async throws -> Throttle.Reservation? {
-        try await Throttle(store: store, window: Self.window).reserve([
+        try await Throttle(store: store, window: Self.window).reserve(counters(username: username, address: address))
+    }
+
+    /// A second-factor code: the password's counters, then per user over all addresses, per
+    /// window (`login-otp:<hash of the subject>`) and per day (`login-otp-day:<hash>`). Only
+    /// someone who has the password (or that user's session, stepping up) reaches this step,
+    /// so a per-user bound here cannot be aimed by strangers; it caps the guesses at six
+    /// digits that many addresses together could make (docs/SECURITY.md).
+    public func reserveSecondFactor(username: String, subject: String, address: String) async throws -> Throttle.Reservation? {
+        try await Throttle(store: store, window: Self.window).reserve(
+            counters(username: username, address: address) + [
+                .init(key: StateNamespace.secondFactorByUser.key(StateKeyPart.digest(subject)), limit: Self.codesPerUser),
+                .init(
+                    key: StateNamespace.secondFactorByUserPerDay.key(StateKeyPart.digest(subject)),
+                    limit: Self.codesPerUserPerDay,
+                    window: Self.day
+                ),
+            ]
+        )
+    }
+
+    private func counters(username: String, address: String) -> [Throttle.Counter] {
+        [
             .init(key: StateNamespace.signInByAddress.key(address), limit: Self.attemptsPerAddress),
             .init(key: StateNamespace.signInByUserAndAddress.key(StateKeyPart.digest(username.lowercased()), address), limit: Self.attemptsPerUser),
-        ])
+        ]
     }
 }
 

@@ -67,9 +67,11 @@ public struct IDTokenClaims: JWTPayload, Equatable {
         try container.encodeIfPresent(atHash, forKey: Key("at_hash"))
         try container.encode(sid, forKey: Key("sid"))
         try container.encode(amr, forKey: Key("amr"))
+        // OIDC Core §2: the level the session's methods reached.
+        try container.encode(AuthenticationLevel(amr: amr).rawValue, forKey: Key("acr"))
     }
 
-    static let protocolKeys: Set<String> = ["iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr"]
+    static let protocolKeys: Set<String> = ["iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr", "acr"]
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)

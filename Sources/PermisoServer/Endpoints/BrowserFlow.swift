@@ -45,9 +45,38 @@ struct BrowserFlow: Sendable {
         )
     }
 
-    /// A new password session for `user`, keeping the browser's previous consents if they were the same user's.
-    func startSession(_ user: UserConfig, request: Request, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) -> LoginSession {
-        LoginSession.start(user, methods: ["pwd"], now: live.clock.now(), previous: try await session(from: request, snapshot))
+    /// A new session for `user`, signed in with `methods` (RFC 8176), keeping the browser's
+    /// previous consents if they were the same user's.
+    func startSession(
+        _ user: UserConfig,
+        methods: [String] = ["pwd"],
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) async throws(OAuthError) -> LoginSession {
+        LoginSession.start(user, methods: methods, now: live.clock.now(), previous: try await session(from: request, snapshot))
+    }
+
+    /// The second-factor form, for a user whose password was right and who has an
+    /// authenticator: the session starts only once the code is right too.
+    func secondFactorForm(
+        _ then: SecondFactorTransaction.Continuation,
+        user: UserConfig,
+        stepUpOf: String? = nil,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot,
+        error: String? = nil
+    ) throws -> Response {
+        var targets = PageRenderer.FormTargets()
+        if case .authorization(let authRequest) = then { targets = .init(redirectURI: authRequest.redirectURI) }
+        return try boundForm(
+            SecondFactorPage(username: user.username, error: error),
+            request: request,
+            snapshot,
+            status: error == nil ? .ok : .unauthorized,
+            formTargets: targets
+        ) {
+            SecondFactorTransaction(subject: user.subject, then: then, stepUpOf: stepUpOf, bindingCookie: $0)
+        }
     }
 
     /// Continues a validated request: login page, consent page, or the response with a code or an error.
@@ -66,6 +95,10 @@ struct BrowserFlow: Sendable {
             response = try loginForm(authRequest, request: request, snapshot, username: authRequest.loginHint)
         case .consent:
             response = try consentPage(authRequest, session: session!, request: request, snapshot)
+        case .stepUp(let session):
+            // `decide` asks for a step-up only for a user who has a second factor.
+            let user = snapshot.deployment.config.user(subject: session.subject)!
+            response = try secondFactorForm(.authorization(authRequest), user: user, stepUpOf: session.sessionID, request: request, snapshot)
         case .issueCode(let session):
             let code = try flow.issueCode(authRequest, session: session, now: live.clock.now())
             let parameters = flow.responseParameters([("code", code)], target: authRequest.responseTarget)

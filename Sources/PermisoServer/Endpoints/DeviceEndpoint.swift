@@ -50,8 +50,31 @@ struct DeviceEndpoint {
             guard let session = try await flow.session(from: request, snapshot) else {
                 return try loginPage(pending, request: request, snapshot)
             }
+            if let stepUp = try stepUp(pending, session: session, request: request, snapshot) { return stepUp }
             return try consentPage(pending, session: session, request: request, snapshot)
         }
+    }
+
+    /// Where the client (`requireMFA`) or the user's policy (`mfa: required`) needs a second
+    /// factor, a password-only session is asked for one before the device is shown; a user
+    /// without one cannot approve it.
+    private func stepUp(
+        _ pending: DeviceVerification.Pending,
+        session: LoginSession,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) throws -> Response? {
+        let user = snapshot.deployment.config.user(subject: session.subject)
+        guard AuthenticationLevel(amr: session.amr) < AuthorizationFlow.enforcedLevel(client: pending.client, user: user) else { return nil }
+        guard let user, user.totp != nil else {
+            return done(
+                "A second factor is needed",
+                "\(pending.client.name) needs a second factor, and none is set up for your account.",
+                snapshot,
+                status: .forbidden
+            )
+        }
+        return try flow.secondFactorForm(.device(userCode: pending.userCode), user: user, stepUpOf: session.sessionID, request: request, snapshot)
     }
 
     func login(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
@@ -61,12 +84,31 @@ struct DeviceEndpoint {
         switch try await flow.signIn(parameters, request, context) {
         case .failure(let refusal):
             return try loginPage(pending, request: request, snapshot, username: parameters["username"], error: refusal.message)
+        case .success(let user) where user.asksSecondFactor(for: pending.client.requireMFA ? .multiFactor : .password):
+            return try flow.secondFactorForm(.device(userCode: pending.userCode), user: user, request: request, snapshot)
         case .success(let user):
             let session = try await flow.startSession(user, request: request, snapshot)
-            var response = try consentPage(pending, session: session, request: request, snapshot)
-            response.setCookie(try flow.sessionCookie(session, snapshot))
-            return response
+            return try signedIn(pending, session: session, request: request, snapshot)
         }
+    }
+
+    /// After the second factor: the device's consent, if its code is still pending.
+    func signedIn(userCode: String, session: LoginSession, request: Request, _ context: PermisoRequestContext) async throws -> Response {
+        guard let pending = try await pending(userCode, context) else { return gone(context.snapshot) }
+        return try signedIn(pending, session: session, request: request, context.snapshot)
+    }
+
+    /// The consent page for a session just started, with its cookie.
+    private func signedIn(
+        _ pending: DeviceVerification.Pending,
+        session: LoginSession,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) throws -> Response {
+        if let stepUp = try stepUp(pending, session: session, request: request, snapshot) { return stepUp }
+        var response = try consentPage(pending, session: session, request: request, snapshot)
+        response.setCookie(try flow.sessionCookie(session, snapshot))
+        return response
     }
 
     func consent(_ request: Request, _ context: PermisoRequestContext) async throws -> Response {
@@ -77,6 +119,7 @@ struct DeviceEndpoint {
             // Signed out meanwhile: sign in again, then confirm.
             return try loginPage(pending, request: request, snapshot)
         }
+        if let stepUp = try stepUp(pending, session: session, request: request, snapshot) { return stepUp }
         let approve = parameters["decision"] == "allow"
         guard try await DeviceVerification(context.flows).decide(pending, approve: approve, session: session) else {
             return gone(snapshot)

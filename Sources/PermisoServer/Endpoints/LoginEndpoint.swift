@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import PermisoCore
 
-/// `POST /login`: signs the user in (`PasswordSignIn`), starts the session, and continues
-/// the authorization request the form carried.
+/// `POST /login`: checks the password (`PasswordSignIn`); then, for a user with an
+/// authenticator, asks for the code (`SecondFactorEndpoint`), else starts the session and
+/// continues the authorization request the form carried.
 struct LoginEndpoint {
     let flow: BrowserFlow
 
@@ -21,6 +22,11 @@ struct LoginEndpoint {
                     error: refusal.message,
                     status: .unauthorized
                 )
+            case .success(let user)
+            where user.asksSecondFactor(
+                for: AuthorizationFlow.requiredLevel(transaction.request, client: snapshot.deployment.config.client(id: transaction.request.clientID))
+            ):
+                return try flow.secondFactorForm(.authorization(transaction.request), user: user, request: request, snapshot)
             case .success(let user):
                 let session = try await flow.startSession(user, request: request, snapshot)
                 // The user has just logged in: prompt=login and max_age are satisfied.

@@ -48,6 +48,21 @@ struct LoginPage: FormPageContext {
     }
 }
 
+struct SecondFactorPage: FormPageContext {
+    static let template = "second-factor"
+    let title = "Enter your code"
+    var username: String
+    var action = Endpoint.loginCode
+    var error: String?
+    var tx = ""
+    var brand = BrandContext()
+
+    init(username: String, error: String? = nil) {
+        self.username = username
+        self.error = error
+    }
+}
+
 struct ConsentPage: FormPageContext {
     /// One requested scope as the page lists it.
     struct Scope: Sendable {

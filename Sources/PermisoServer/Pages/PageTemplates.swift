@@ -39,6 +39,22 @@ enum PageTemplates {
         {{/body}}{{/layout}}
         """
 
+    /// The second factor: one field, numeric keypad and the platform's one-time-code
+    /// autofill; works without JavaScript.
+    static let secondFactor = """
+        {{<layout}}{{$body}}
+        <h1>Enter your code</h1>
+        <p class="lead">{{username}}, open your authenticator app and enter the code it shows for {{brand.name}}.</p>
+        {{#error}}<p class="alert" role="alert" id="code-error">{{error}}</p>{{/error}}
+        <form method="post" action="{{action}}" novalidate>
+        <input type="hidden" name="tx" value="{{tx}}">
+        <label for="code">Code</label>
+        <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9 ]*" autocomplete="one-time-code" maxlength="12" required autofocus{{#error}} aria-describedby="code-error" aria-invalid="true"{{/error}}>
+        <button type="submit">Continue</button>
+        </form>
+        {{/body}}{{/layout}}
+        """
+
     static let consent = """
         {{<layout}}{{$body}}
         <h1>Allow {{clientName}}?</h1>
@@ -140,5 +156,6 @@ enum PageTemplates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "consent": consent, "error": error, "logged-out": loggedOut,
         "logout-confirm": logoutConfirm, "form-post": formPost, "demo": demo, "device": device, "device-done": deviceDone,
+        "second-factor": secondFactor,
     ]
 }

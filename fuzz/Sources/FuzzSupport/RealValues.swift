@@ -97,5 +97,10 @@ extension FuzzFixture {
         .make("login transaction", LoginTransaction(request: authorizationRequest, bindingCookie: "b"), .loginTransaction),
         .make("device transaction", DeviceTransaction(userCode: "BCDFGHJK", bindingCookie: "b"), .deviceTransaction),
         .make("binding", FormBinding(), .binding),
+        .make(
+            "second-factor transaction",
+            SecondFactorTransaction(subject: alice.subject, then: .authorization(authorizationRequest), bindingCookie: "b"),
+            .secondFactorTransaction
+        ),
     ]
 }

@@ -43,11 +43,14 @@ public struct PasswordSignIn: Sendable {
     public enum Refusal: Error, Equatable, Sendable {
         case throttled
         case incorrect
+        /// The second factor's code: wrong, outside the window, or already used.
+        case incorrectCode
 
         public var message: String {
             switch self {
             case .throttled: "Too many sign-in attempts. Wait a few minutes and try again."
             case .incorrect: "The username or password is incorrect."
+            case .incorrectCode: "The code is incorrect or was already used. Enter the current code from your authenticator app."
             }
         }
     }

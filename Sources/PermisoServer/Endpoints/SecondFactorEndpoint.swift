@@ -1,0 +1,52 @@
+import Hummingbird
+import PermisoCore
+
+/// `POST /login/code`: the authenticator code after a right password (`TOTPSignIn`), then
+/// on to what the sign-in was for — the authorization request, or the device's consent.
+///
+/// The form's sealed transaction names the user whose password was right, so the code is
+/// checked for that user only; without one (a login form's `tx`, an expired form, another
+/// browser's), the request is refused like any unbound form.
+struct SecondFactorEndpoint {
+    let flow: BrowserFlow
+    let device: DeviceEndpoint
+
+    func register(on routes: some RouterMethods<PermisoRequestContext>) {
+        routes.post(RouterPath(Endpoint.loginCode)) { request, context in
+            let (parameters, transaction) = try await flow.postedForm(request, context, as: SecondFactorTransaction.self)
+            let snapshot = context.snapshot
+            // Removed from the config (or its authenticator was) since the password step.
+            let gone = OAuthError.invalidRequest("This sign-in can no longer continue. Go back to the application and start again.")
+            guard let user = snapshot.deployment.config.user(subject: transaction.subject), user.totp != nil else { throw gone }
+            if let stepped = transaction.stepUpOf {
+                let current = try await flow.session(from: request, snapshot)
+                guard current?.sessionID == stepped, current?.subject == user.subject else { throw gone }
+            }
+            let verdict = try await TOTPSignIn(context.flows).verify(
+                user: user,
+                code: parameters["code"] ?? "",
+                address: flow.address(request, context),
+                now: flow.live.clock.now()
+            )
+            switch verdict {
+            case .failure(let refusal):
+                return try flow.secondFactorForm(
+                    transaction.then,
+                    user: user,
+                    stepUpOf: transaction.stepUpOf,
+                    request: request,
+                    snapshot,
+                    error: refusal.message
+                )
+            case .success:
+                let session = try await flow.startSession(user, methods: TOTPSignIn.methods, request: request, snapshot)
+                switch transaction.then {
+                case .authorization(let authRequest):
+                    return try await flow.resume(authRequest, satisfying: .login, session: session, request: request, snapshot)
+                case .device(let userCode):
+                    return try await device.signedIn(userCode: userCode, session: session, request: request, context)
+                }
+            }
+        }
+    }
+}

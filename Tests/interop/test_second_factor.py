@@ -1,0 +1,98 @@
+"""A TOTP second factor as a user meets it: `permiso totp enroll` prints a secret, its
+otpauth:// URI and a QR code; an independent TOTP implementation (pyotp) reads the URI, the
+terminal QR code decodes (zbar) to the same URI, and the code pyotp computes signs alice in
+through the real pages of a running release binary."""
+
+import base64
+import json
+import re
+import urllib.parse
+
+import pyotp
+import pytest
+import requests
+from PIL import Image
+from pyzbar import pyzbar
+
+from conftest import Permiso, example_config, free_port, run_permiso
+
+CALLBACK = "http://127.0.0.1:8080/demo/callback"
+
+
+def terminal_qr(text: str) -> Image.Image:
+    """The QR code `permiso totp enroll` drew with half blocks, as an image zbar can read:
+    each character is two modules stacked (█ both light, ▀ light over dark, ▄ dark over
+    light, space both dark)."""
+    lines = [line for line in text.splitlines() if line and set(line) <= set("█▀▄ ")]
+    rows: list[list[bool]] = []
+    for line in lines:
+        rows.append([c in "█▀" for c in line])  # upper module light?
+        rows.append([c in "█▄" for c in line])  # lower module light?
+    scale = 6
+    image = Image.new("L", (len(rows[0]) * scale, len(rows) * scale), 255)
+    for y, row in enumerate(rows):
+        for x, light in enumerate(row):
+            if not light:
+                image.paste(0, (x * scale, y * scale, (x + 1) * scale, (y + 1) * scale))
+    return image
+
+
+@pytest.fixture
+def enrolled(tmp_path):
+    port = free_port()
+    config = example_config(tmp_path, f"http://127.0.0.1:{port}")
+    result = run_permiso("totp", "enroll", "alice", "--config", str(config), "--secret-file", "secrets/alice.totp")
+    uri = re.search(r"otpauth://totp/\S+", result.stdout).group(0)
+    return tmp_path, config, result.stdout, uri, port
+
+
+def test_enroll_prints_a_uri_pyotp_reads_and_a_qr_code_that_decodes_to_it(enrolled):
+    folder, _, output, uri, _ = enrolled
+    totp = pyotp.parse_uri(uri)
+    assert totp.name == "alice" and totp.issuer == "Permiso Demo" and totp.digits == 6 and totp.interval == 30
+    secret_file = folder / "secrets" / "alice.totp"
+    assert secret_file.read_text().strip() == totp.secret and oct(secret_file.stat().st_mode & 0o777) == "0o600"
+    decoded = pyzbar.decode(terminal_qr(output))
+    assert [symbol.data.decode() for symbol in decoded] == [uri]
+    # With --secret-file, the secret itself is printed only inside the URI and the QR code.
+    assert "secret: ./secrets/alice.totp" in output and output.count(totp.secret) == 1
+
+
+def test_enroll_refuses_an_unknown_user_and_an_existing_secret_file(enrolled):
+    folder, config, _, _, _ = enrolled
+    unknown = run_permiso("totp", "enroll", "mallory", "--config", str(config), check=False)
+    assert unknown.returncode != 0 and "no user mallory" in unknown.stderr
+    again = run_permiso("totp", "enroll", "alice", "--config", str(config), "--secret-file", "secrets/alice.totp", check=False)
+    assert again.returncode != 0 and "exists" in again.stderr
+    assert (folder / "secrets" / "alice.totp").read_text().strip() != ""
+
+
+def test_the_code_pyotp_computes_signs_alice_in_with_mfa(enrolled):
+    _, config, _, uri, port = enrolled
+    # The lines the command printed, added under alice as an operator would.
+    config.write_text(config.read_text().replace(
+        "  - username: alice\n", "  - username: alice\n    totp:\n      secret: ./secrets/alice.totp\n", 1))
+    server = Permiso(config, port=port)
+    try:
+        browser = requests.Session()
+        query = urllib.parse.urlencode({"client_id": "demo", "redirect_uri": CALLBACK, "response_type": "code",
+                                        "scope": "openid email", "state": "s"})
+        login = browser.get(f"{server.base}/oauth/authorize?{query}", allow_redirects=False, timeout=10)
+        tx = re.search(r'name="tx" value="([^"]+)"', login.text).group(1)
+        form = browser.post(f"{server.base}/login", data={"tx": tx, "username": "alice", "password": "alice-password"},
+                            allow_redirects=False, timeout=10)
+        assert form.status_code == 200 and "Enter your code" in form.text, form.text[:300]
+        tx = re.search(r'name="tx" value="([^"]+)"', form.text).group(1)
+        wrong = browser.post(f"{server.base}/login/code", data={"tx": tx, "code": "12345"}, allow_redirects=False, timeout=10)
+        assert wrong.status_code == 401
+        done = browser.post(f"{server.base}/login/code", data={"tx": tx, "code": pyotp.parse_uri(uri).now()},
+                            allow_redirects=False, timeout=10)
+        assert done.status_code == 303, done.text[:300]
+        code = urllib.parse.parse_qs(urllib.parse.urlparse(done.headers["Location"]).query)["code"][0]
+        tokens = requests.post(f"{server.base}/oauth/token", auth=("demo", "demo-secret"), timeout=10, data={
+            "grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK}).json()
+        payload = tokens["id_token"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert claims["amr"] == ["pwd", "otp", "mfa"] and claims["sub"] == "alice"
+    finally:
+        server.stop()
