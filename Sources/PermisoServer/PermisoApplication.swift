@@ -35,8 +35,9 @@ public enum PermisoApplication {
         LoginEndpoint(flow: flow).register(on: pages)
         ConsentEndpoint(flow: flow).register(on: pages)
         LogoutEndpoint(flow: flow).register(on: pages)
-        DeviceEndpoint(flow: flow).register(on: pages)
-        SecondFactorEndpoint(flow: flow, device: DeviceEndpoint(flow: flow)).register(on: pages)
+        let device = DeviceEndpoint(flow: flow)
+        device.register(on: pages)
+        SecondFactorEndpoint(flow: flow, device: device).register(on: pages)
         DemoEndpoint(flow: flow).register(on: pages)
         return router
     }

@@ -71,19 +71,7 @@ struct SecondFactorTests {
             #expect(wrong.status == .unauthorized && wrong.body.contains("The code is incorrect"))
             let done = try await browser.request("/login/code", method: .post, form: ["tx": tx, "code": right])
             #expect(done.status == .seeOther && done.location?.path == "/demo/callback" && done.query("state") == "s1")
-            let tokens = try await browser.request(
-                "/oauth/token",
-                method: .post,
-                form: [
-                    "grant_type": "authorization_code", "code": try #require(done.query("code")),
-                    "redirect_uri": "http://127.0.0.1:8080/demo/callback",
-                ],
-                headers: [.authorization: "Basic " + Data("demo:demo-secret".utf8).base64EncodedString()]
-            )
-            let body = try #require(try JSONSerialization.jsonObject(with: Data(tokens.body.utf8)) as? [String: Any])
-            let idToken = try #require(body["id_token"] as? String)
-            let payload = try #require(Data(base64URLEncoded: String(idToken.split(separator: ".")[1])))
-            let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+            let claims = try await idTokenClaims(browser, done)
             #expect(claims["amr"] as? [String] == ["pwd", "otp", "mfa"])
         }
     }
