@@ -123,7 +123,11 @@ let package = Package(
         /// move, stores that fail or record, the checkout's paths and fixtures.
         .target(
             name: "PermisoTesting",
-            dependencies: ["PermisoCore"],
+            dependencies: [
+                "PermisoCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -201,6 +205,7 @@ if let fuzz = Context.environment["PERMISO_FUZZ"], ["1", "shallow"].contains(fuz
         ("FuzzTOTP", []),
         ("FuzzToken", []),
         ("FuzzUserCode", []),
+        ("FuzzWebAuthn", []),
     ]
     for harness in harnesses {
         package.targets.append(

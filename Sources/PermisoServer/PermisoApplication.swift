@@ -37,7 +37,11 @@ public enum PermisoApplication {
         LogoutEndpoint(flow: flow).register(on: pages)
         let device = DeviceEndpoint(flow: flow)
         device.register(on: pages)
-        SecondFactorEndpoint(flow: flow, device: device).register(on: pages)
+        let account = AccountEndpoint(flow: flow)
+        account.register(on: pages)
+        let completion = SignInCompletion(flow: flow, device: device, account: account)
+        SecondFactorEndpoint(flow: flow, completion: completion).register(on: pages)
+        PasskeyEndpoint(flow: flow, completion: completion).register(on: pages)
         DemoEndpoint(flow: flow).register(on: pages)
         return router
     }

@@ -61,6 +61,33 @@ struct StateOperationTests {
         )
     }
 
+    @Test("Passkeys: a challenge once until its form expires; a counter only upwards, by compare-and-set")
+    func passkeyKeys() async throws {
+        let (state, store) = state()
+        let now = clock.now()
+        let challenge = [UInt8](repeating: 7, count: 32)
+        #expect(try await state.passkeys.claimChallenge(challenge, until: now.addingTimeInterval(900), now: now))
+        #expect(try await !state.passkeys.claimChallenge(challenge, until: now.addingTimeInterval(900), now: now))
+        let id: [UInt8] = [1, 2, 3]
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 0), "no counter kept, none seen: passes")
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 5))
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 6))
+        #expect(try await !state.passkeys.advanceCounter(credentialID: id, to: 6), "equal is not an increase")
+        #expect(try await !state.passkeys.advanceCounter(credentialID: id, to: 0), "a counter cannot fall back to zero")
+        let used = "webauthn-challenge:" + StateKeyPart.digest(Data(challenge).base64URLEncodedString)
+        let count = "webauthn-count:" + StateKeyPart.digest(Data(id).base64URLEncodedString)
+        #expect(
+            store.takeCalls() == [
+                .init("claimOnce", used, 901), .init("claimOnce", used, 901),
+                .init("value", count),
+                .init("value", count), .init("insert", count, 63_244_800),
+                .init("value", count), .init("replace", count),
+                .init("value", count),
+                .init("value", count),
+            ]
+        )
+    }
+
     @Test("A second-factor code counts on the password's counters, then once per user over all addresses")
     func secondFactorThrottleKeys() async throws {
         let (state, store) = state()

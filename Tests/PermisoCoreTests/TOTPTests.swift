@@ -179,7 +179,11 @@ struct TOTPTests {
         let noFactor = try diagnostics(
             Fixture.config().replacingOccurrences(of: "    claims:\n      email: alice", with: "    mfa: required\n    claims:\n      email: alice")
         )
-        #expect(noFactor == ["permiso.yaml:11:10: error: users[0].mfa: mfa: required needs a second factor: add totp (permiso totp enroll alice)"])
+        #expect(
+            noFactor == [
+                "permiso.yaml:11:10: error: users[0].mfa: mfa: required needs a second factor: add totp (permiso totp enroll alice) or a passkey (/account/passkeys)"
+            ]
+        )
         let optional = try PermisoConfig.load(
             file: try directory.write(
                 "optional.yaml",

@@ -7,6 +7,8 @@ extension ConfigLoader {
     struct LocatedUser {
         var user: UserConfig
         var value: YAMLValue
+        /// Where each of the user's passkeys was written, in order.
+        var passkeyValues: [YAMLValue] = []
         var username: String { user.username }
         var subject: String { user.subject }
     }
@@ -51,17 +53,31 @@ extension ConfigLoader {
             }
         }
         let totp = object["totp"].flatMap(totp)
+        let passkeyItems = object["passkeys"].flatMap { $0.list(log) } ?? []
+        let passkeys = passkeyItems.compactMap(passkey)
         var mfa = SecondFactorPolicy.required
         if let value = object["mfa"], let text = value.oneOf(SecondFactorPolicy.allCases.map(\.rawValue), log) {
             mfa = SecondFactorPolicy(rawValue: text)!
-            if mfa == .required && object["totp"] == nil {
-                log.error("mfa: required needs a second factor: add totp (permiso totp enroll \(username ?? "USER"))", at: value)
+            if mfa == .required && object["totp"] == nil && object["passkeys"] == nil {
+                log.error(
+                    "mfa: required needs a second factor: add totp (permiso totp enroll \(username ?? "USER")) or a passkey (/account/passkeys)",
+                    at: value
+                )
             }
         }
         guard let username, let passwordHash, let subject, log.diagnostics.count == before else { return nil }
         return LocatedUser(
-            user: UserConfig(username: username, passwordHash: passwordHash, subject: subject, claims: claims, totp: totp, mfa: mfa),
-            value: item
+            user: UserConfig(
+                username: username,
+                passwordHash: passwordHash,
+                subject: subject,
+                claims: claims,
+                totp: totp,
+                passkeys: passkeys,
+                mfa: mfa
+            ),
+            value: item,
+            passkeyValues: passkeyItems
         )
     }
 
@@ -107,6 +123,60 @@ extension ConfigLoader {
             config.period = period
         }
         return config
+    }
+
+    /// One passkey entry: its id base64url, its key one that parses and that Permiso can
+    /// verify with. Ids are checked for uniqueness across users in `checkUniquePasskeys`.
+    func passkey(_ value: YAMLValue) -> PasskeyConfig? {
+        guard let object = value.object(ConfigSchema.passkey, log) else { return nil }
+        let before = log.diagnostics.count
+        let name = object["name"]?.nonEmptyString(log)
+        var id: [UInt8]?
+        if let idValue = object["id"], let text = idValue.nonEmptyString(log) {
+            if let bytes = Data(base64URLEncoded: text), !bytes.isEmpty, bytes.count <= AuthenticatorData.maximumCredentialID {
+                id = Array(bytes)
+            } else {
+                log.error("a passkey id is base64url of 1 to \(AuthenticatorData.maximumCredentialID) bytes", at: idValue)
+            }
+        }
+        var key: PasskeyPublicKey?
+        if let keyValue = object["publicKey"], let members = keyValue.entries(log) {
+            var jwk: [String: String] = [:]
+            for (member, memberValue) in members {
+                if let text = memberValue.string(log) { jwk[member] = text }
+            }
+            do {
+                key = try PasskeyPublicKey(jwk: jwk)
+            } catch .unsupportedAlgorithm {
+                log.error("publicKey is not an EC P-256, OKP Ed25519 or RSA JWK", at: keyValue)
+            } catch {
+                if case .malformed(let problem) = error { log.error(problem, at: keyValue) }
+            }
+        }
+        var transports: [String] = []
+        if let list = object["transports"]?.list(log) {
+            transports = list.compactMap { $0.oneOf(PasskeyConfig.knownTransports.sorted(), log) }
+        }
+        let created = object["created"]?.nonEmptyString(log)
+        guard let name, let id, let key, log.diagnostics.count == before else { return nil }
+        return PasskeyConfig(id: id, publicKey: key, name: name, transports: transports, created: created)
+    }
+
+    /// A credential id names one passkey of one user: sign-in finds the user by it.
+    func checkUniquePasskeys(_ users: [LocatedUser]) {
+        var seen: [[UInt8]: String] = [:]
+        for located in users {
+            for (passkey, value) in zip(located.user.passkeys, located.passkeyValues) {
+                if let first = seen[passkey.id] {
+                    log.error(
+                        "duplicate passkey id \(Data(passkey.id).base64URLEncodedString); first listed for user \(first)",
+                        at: value
+                    )
+                } else {
+                    seen[passkey.id] = located.username
+                }
+            }
+        }
     }
 
     func checkUnique(

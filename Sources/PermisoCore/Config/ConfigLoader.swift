@@ -39,12 +39,18 @@ struct ConfigLoader {
         }
         checkUnique(users, keyPath: \.username, what: "username", caseInsensitive: true)
         checkUnique(users, keyPath: \.subject, what: "subject", caseInsensitive: false)
+        checkUniquePasskeys(users)
         var clients: [ClientConfig] = []
         if let value = object["clients"] {
             clients = readClients(value, scopes: scopes, subjects: Set(users.map(\.subject))) ?? []
         }
 
         guard let issuer else { return nil }
+        if let (_, first) = users.lazy.compactMap({ user in user.passkeyValues.first.map { (user, $0) } }).first,
+            let violation = PasskeyHostRule.check(serviceURL ?? issuer)
+        {
+            log.error(violation.message, at: first)
+        }
         return PermisoConfig(
             file: file,
             issuer: issuer,

@@ -159,10 +159,36 @@ public enum ConfigSchema {
             ),
             FieldSpec("totp", .object(totp), "A TOTP authenticator app, asked for after the password (`permiso totp enroll`)."),
             FieldSpec(
+                "passkeys",
+                .list(.object(passkey)),
+                "Passkeys (WebAuthn): sign-in without a username, or the second factor. `/account/passkeys` shows the entry to add."
+            ),
+            FieldSpec(
                 "mfa",
                 .enumeration(SecondFactorPolicy.allCases.map(\.rawValue)),
                 "`required`: every sign-in asks for the second factor (the default for a user who has one; an error without one). `optional`: only when the client or the request needs it (step-up)."
             ),
+        ]
+    )
+
+    public static let passkey = ObjectSpec(
+        title: "Passkey",
+        summary: "A WebAuthn credential, as `/account/passkeys` shows it after verifying it.",
+        fields: [
+            FieldSpec("name", .string(), required: true, "What the person called it."),
+            FieldSpec("id", .string(pattern: "^[A-Za-z0-9_-]+$"), required: true, "The credential id, base64url; unique across users."),
+            FieldSpec(
+                "publicKey",
+                .map(.string()),
+                required: true,
+                "The public key as a JWK: `EC` on `P-256` (ES256), `OKP` `Ed25519` (EdDSA) or `RSA` of 2048 to 4096 bits (RS256)."
+            ),
+            FieldSpec(
+                "transports",
+                .list(.enumeration(PasskeyConfig.knownTransports.sorted())),
+                "How the browser may reach the authenticator, as it reported at registration."
+            ),
+            FieldSpec("created", .string(pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), "The day it was registered."),
         ]
     )
 

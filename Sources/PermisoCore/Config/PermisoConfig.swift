@@ -60,6 +60,18 @@ public struct PermisoConfig: Sendable, Equatable {
         index.usersByUsername[username.lowercased()].map { users[$0] }
     }
 
+    /// The passkey with this credential id and whose it is; ids are unique across users.
+    public func passkey(id: [UInt8]) -> (user: UserConfig, passkey: PasskeyConfig)? {
+        guard let (user, position) = index.passkeysByID[id] else { return nil }
+        return (users[user], users[user].passkeys[position])
+    }
+
+    /// Whether any user has a passkey: only then do the sign-in pages offer the passkey button.
+    public var hasPasskeys: Bool { !index.passkeysByID.isEmpty }
+
+    /// Permiso as a WebAuthn relying party: the pages' host and origin.
+    public var relyingParty: WebAuthnRelyingParty { WebAuthnRelyingParty(serving: serviceURL) }
+
     public func scope(named name: String) -> ScopeDefinition? {
         scopes.first { $0.name == name }
     }
@@ -68,6 +80,13 @@ public struct PermisoConfig: Sendable, Equatable {
         var clientsByID: [String: Int] = [:]
         var usersBySubject: [String: Int] = [:]
         var usersByUsername: [String: Int] = [:]
+        /// Credential id → (user position, passkey position).
+        var passkeysByID: [[UInt8]: (Int, Int)] = [:]
+
+        static func == (a: Self, b: Self) -> Bool {
+            a.clientsByID == b.clientsByID && a.usersBySubject == b.usersBySubject && a.usersByUsername == b.usersByUsername
+                && a.passkeysByID.mapValues { [$0.0, $0.1] } == b.passkeysByID.mapValues { [$0.0, $0.1] }
+        }
 
         /// The first of duplicates wins, as `first(where:)` did; the loader refuses duplicates anyway.
         init(clients: [ClientConfig], users: [UserConfig]) {
@@ -77,6 +96,9 @@ public struct PermisoConfig: Sendable, Equatable {
             for (position, user) in users.enumerated() {
                 if usersBySubject[user.subject] == nil { usersBySubject[user.subject] = position }
                 if usersByUsername[user.username.lowercased()] == nil { usersByUsername[user.username.lowercased()] = position }
+                for (slot, passkey) in user.passkeys.enumerated() where passkeysByID[passkey.id] == nil {
+                    passkeysByID[passkey.id] = (position, slot)
+                }
             }
         }
     }

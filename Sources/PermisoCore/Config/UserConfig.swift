@@ -7,12 +7,17 @@ public struct UserConfig: Sendable, Equatable {
     public var claims: [String: JSONValue]
     /// A second factor: the user's authenticator app, asked for after the password.
     public var totp: TOTPConfig? = nil
+    /// Passkeys (WebAuthn): a sign-in of their own without a username, or the second factor.
+    public var passkeys: [PasskeyConfig] = []
     /// When the second factor is asked for.
     public var mfa: SecondFactorPolicy = .required
 
+    /// Whether the user has a second factor to ask for after the password.
+    public var hasSecondFactor: Bool { totp != nil || !passkeys.isEmpty }
+
     /// Whether this sign-in asks for the second factor after the password.
     public func asksSecondFactor(for level: AuthenticationLevel) -> Bool {
-        totp != nil && (mfa == .required || level >= .multiFactor)
+        hasSecondFactor && (mfa == .required || level >= .multiFactor)
     }
 }
 

@@ -24,7 +24,15 @@ public enum Endpoint {
     public static let deviceConsent = "/device/consent"
     /// The second factor after either flow's password form.
     public static let loginCode = "/login/code"
+    /// A passkey's answer, from any sign-in page's passkey button.
+    public static let loginPasskey = "/login/passkey"
+    /// The signed-in user's passkeys, and the form that verifies a new one.
+    public static let accountPasskeys = "/account/passkeys"
+    /// The account page's own sign-in form.
+    public static let accountLogin = "/account/login"
     public static let stylesheet = "/assets/permiso.css"
+    /// The passkey buttons' script: the only script the pages load, from here, under their CSP.
+    public static let passkeyScript = "/assets/passkeys.js"
     /// Liveness for load balancers.
     public static let health = "/healthz"
     /// The example config's demo relying party, served only when a client `demo` exists.

@@ -54,7 +54,7 @@ public struct AuthorizationFlow: Sendable {
         // (`acr_values`, a voluntary claim: OIDC Core §3.1.2.1, met when it can be).
         let enforced = Self.enforcedLevel(client: client, user: user)
         if level < max(enforced, request.acrLevel ?? .password) {
-            let canStepUp = user?.totp != nil
+            let canStepUp = user?.hasSecondFactor == true
             if level < enforced && !canStepUp {
                 return .fail(.accessDenied("this application needs a second factor, and none is set up for this user"))
             }
@@ -82,7 +82,7 @@ public struct AuthorizationFlow: Sendable {
     /// client requires one (`requireMFA`) or the user's policy does (`mfa: required`, with a
     /// factor set up). A weaker session steps up or is refused, whatever the request says.
     public static func enforcedLevel(client: ClientConfig?, user: UserConfig?) -> AuthenticationLevel {
-        client?.requireMFA == true || (user?.totp != nil && user?.mfa == .required) ? .multiFactor : .password
+        client?.requireMFA == true || (user?.hasSecondFactor == true && user?.mfa == .required) ? .multiFactor : .password
     }
 
     /// The level a new sign-in for `request` aims for: the enforced one, raised by what

@@ -15,6 +15,12 @@ public enum SealPurpose: String, Sendable, CaseIterable {
     case logoutTransaction = "tx-logout"
     /// The second-factor form: a password was right, the code is still to come.
     case secondFactorTransaction = "tx-mfa"
+    /// A passkey button's form: the WebAuthn challenge it was shown, and what it signs in for.
+    case passkeyTransaction = "tx-webauthn"
+    /// The account page's sign-in form, before a passkey can be added.
+    case accountTransaction = "tx-account"
+    /// The account page's "add a passkey" form: the registration challenge and the session it is for.
+    case passkeyEnrollmentTransaction = "tx-webauthn-new"
     /// The demo relying party's own state, nonce and PKCE verifier, in its cookie.
     case demo
     /// The browser's form-binding cookie: only values Permiso minted bind a form.

@@ -13,6 +13,7 @@ public struct ProtocolState: Sendable {
     public let deviceStarts: DeviceStartThrottle
     public let clientSecrets: ClientSecretThrottle
     public let oneTimeCodes: OneTimeCodeUses
+    public let passkeys: PasskeyUses
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -24,5 +25,6 @@ public struct ProtocolState: Sendable {
         deviceStarts = DeviceStartThrottle(store: store)
         clientSecrets = ClientSecretThrottle(store: store)
         oneTimeCodes = OneTimeCodeUses(store: store)
+        passkeys = PasskeyUses(store: store)
     }
 }

@@ -44,6 +44,10 @@ enum StateNamespace: String, CaseIterable, Sendable {
     /// User-code lookups over the whole code space (no parts).
     case userCodeLookupOverall = "device-lookup-all"
     case usedOneTimeCode = "totp"
+    /// A used WebAuthn challenge, by its digest.
+    case usedPasskeyChallenge = "webauthn-challenge"
+    /// The highest signature counter seen for a passkey, by the digest of its credential id.
+    case passkeySignCount = "webauthn-count"
 
     /// The key for `parts` in this namespace; with no parts, the namespace alone.
     func key(_ parts: String...) -> String {

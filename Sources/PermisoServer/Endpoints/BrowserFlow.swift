@@ -56,10 +56,11 @@ struct BrowserFlow: Sendable {
         LoginSession.start(user, methods: methods, now: live.clock.now(), previous: try await session(from: request, snapshot))
     }
 
-    /// The second-factor form, for a user whose password was right and who has an
-    /// authenticator: the session starts only once the code is right too.
+    /// The second-factor form, for a user whose password was right and who has a second
+    /// factor: the code field for an authenticator app, the passkey button for passkeys. The
+    /// session starts only once one of them is right too.
     func secondFactorForm(
-        _ then: SecondFactorTransaction.Continuation,
+        _ then: SignInContinuation,
         user: UserConfig,
         stepUpOf: String? = nil,
         request: Request,
@@ -69,14 +70,50 @@ struct BrowserFlow: Sendable {
         var targets = PageRenderer.FormTargets()
         if case .authorization(let authRequest) = then { targets = .init(redirectURI: authRequest.redirectURI) }
         return try boundForm(
-            SecondFactorPage(username: user.username, error: error),
+            SecondFactorPage(username: user.username, asksCode: user.totp != nil, error: error),
             request: request,
             snapshot,
             status: error == nil ? .ok : .unauthorized,
-            formTargets: targets
-        ) {
-            SecondFactorTransaction(subject: user.subject, then: then, stepUpOf: stepUpOf, bindingCookie: $0)
-        }
+            formTargets: targets,
+            prepare: { page, binding in
+                page.passkey = try passkeyPrompt(then, for: user, stepUpOf: stepUpOf, bindingCookie: binding, snapshot)
+            },
+            transaction: { SecondFactorTransaction(subject: user.subject, then: then, stepUpOf: stepUpOf, bindingCookie: $0) }
+        )
+    }
+
+    /// A sign-in page's passkey button, when there is a passkey it could use: any listed
+    /// one without a username, else `user`'s. A fresh challenge each time, sealed with what
+    /// the sign-in is for and bound to this browser (`PasskeyTransaction`).
+    func passkeyPrompt(
+        _ then: SignInContinuation,
+        for user: UserConfig? = nil,
+        stepUpOf: String? = nil,
+        bindingCookie: String,
+        _ snapshot: LiveDeployment.Snapshot
+    ) throws -> PasskeyPrompt? {
+        let config = snapshot.deployment.config
+        guard user.map({ !$0.passkeys.isEmpty }) ?? config.hasPasskeys else { return nil }
+        let challenge = PasskeyTransaction.newChallenge()
+        let transaction = PasskeyTransaction(
+            then: then,
+            challenge: challenge,
+            subject: user?.subject,
+            stepUpOf: stepUpOf,
+            bindingCookie: bindingCookie
+        )
+        return PasskeyPrompt(
+            tx: try snapshot.sealer.seal(
+                transaction,
+                purpose: PasskeyTransaction.purpose,
+                expiresAt: live.clock.now().addingTimeInterval(Self.transactionLifetime)
+            ),
+            challenge: transaction.challenge,
+            rpID: config.relyingParty.id,
+            allow: PasskeyPrompt.allowList(user?.passkeys ?? []),
+            userVerification: user == nil ? "required" : "preferred",
+            label: user == nil ? "Sign in with a passkey" : "Use a passkey"
+        )
     }
 
     /// Continues a validated request: login page, consent page, or the response with a code or an error.
@@ -186,7 +223,15 @@ struct BrowserFlow: Sendable {
         status: HTTPResponse.Status = .ok
     ) throws -> Response {
         let page = LoginPage(clientName: clientName(authRequest, snapshot), action: Endpoint.login, username: username, error: error)
-        return try authorizationForm(page, authRequest, request: request, snapshot, status: status)
+        return try boundForm(
+            page,
+            request: request,
+            snapshot,
+            status: status,
+            formTargets: .init(redirectURI: authRequest.redirectURI),
+            prepare: { page, binding in page.passkey = try passkeyPrompt(.authorization(authRequest), bindingCookie: binding, snapshot) },
+            transaction: { LoginTransaction(request: authRequest, bindingCookie: $0) }
+        )
     }
 
     /// A login or consent form carrying the sealed request, bound to this browser's binding cookie.
@@ -207,13 +252,15 @@ struct BrowserFlow: Sendable {
     }
 
     /// Renders a form whose sealed `tx` field only opens with this browser's binding cookie
-    /// (minted here if the browser has none that Permiso issued).
+    /// (minted here if the browser has none that Permiso issued). `prepare` adds what else
+    /// the page binds to the same cookie, such as a passkey button's own sealed form.
     func boundForm<Page: FormPageContext, Transaction: BoundTransaction>(
         _ page: Page,
         request: Request,
         _ snapshot: LiveDeployment.Snapshot,
         status: HTTPResponse.Status = .ok,
         formTargets: PageRenderer.FormTargets = .init(),
+        prepare: (inout Page, _ bindingCookie: String) throws -> Void = { _, _ in },
         transaction: (_ bindingCookie: String) -> Transaction
     ) throws -> Response {
         let binding = try self.binding(request, snapshot)
@@ -224,6 +271,7 @@ struct BrowserFlow: Sendable {
         )
         var page = page
         page.tx = tx
+        try prepare(&page, binding.value)
         var response = pages.render(
             page,
             branding: snapshot.deployment.config.branding,

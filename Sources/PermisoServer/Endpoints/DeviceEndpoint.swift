@@ -66,7 +66,7 @@ struct DeviceEndpoint {
     ) throws -> Response? {
         let user = snapshot.deployment.config.user(subject: session.subject)
         guard AuthenticationLevel(amr: session.amr) < AuthorizationFlow.enforcedLevel(client: pending.client, user: user) else { return nil }
-        guard let user, user.totp != nil else {
+        guard let user, user.hasSecondFactor else {
             return done(
                 "A second factor is needed",
                 "\(pending.client.name) needs a second factor, and none is set up for your account.",
@@ -84,7 +84,7 @@ struct DeviceEndpoint {
         switch try await flow.signIn(parameters, request, context) {
         case .failure(let refusal):
             return try loginPage(pending, request: request, snapshot, username: parameters["username"], error: refusal.message)
-        case .success(let user) where user.asksSecondFactor(for: pending.client.requireMFA ? .multiFactor : .password):
+        case .success(let user) where user.asksSecondFactor(for: AuthorizationFlow.enforcedLevel(client: pending.client, user: user)):
             return try flow.secondFactorForm(.device(userCode: pending.userCode), user: user, request: request, snapshot)
         case .success(let user):
             let session = try await flow.startSession(user, request: request, snapshot)
@@ -138,6 +138,12 @@ struct DeviceEndpoint {
         try await withStateStore { try await DeviceVerification(context.flows).pending(userCode) }
     }
 
+    /// The device login page for a user code still pending, after a refused passkey.
+    func loginPage(userCode: String, request: Request, _ context: PermisoRequestContext, error: String) async throws -> Response {
+        guard let pending = try await pending(userCode, context) else { return gone(context.snapshot) }
+        return try loginPage(pending, request: request, context.snapshot, error: error)
+    }
+
     private func loginPage(
         _ pending: DeviceVerification.Pending,
         request: Request,
@@ -146,9 +152,16 @@ struct DeviceEndpoint {
         error: String? = nil
     ) throws -> Response {
         let page = LoginPage(clientName: pending.client.name, action: Endpoint.deviceLogin, username: username, error: error)
-        return try flow.boundForm(page, request: request, snapshot, status: error == nil ? .ok : .unauthorized) {
-            DeviceTransaction(userCode: pending.userCode, bindingCookie: $0)
-        }
+        return try flow.boundForm(
+            page,
+            request: request,
+            snapshot,
+            status: error == nil ? .ok : .unauthorized,
+            prepare: { page, binding in
+                page.passkey = try flow.passkeyPrompt(.device(userCode: pending.userCode), bindingCookie: binding, snapshot)
+            },
+            transaction: { DeviceTransaction(userCode: pending.userCode, bindingCookie: $0) }
+        )
     }
 
     private func consentPage(

@@ -2,14 +2,15 @@ import Hummingbird
 import PermisoCore
 
 /// `POST /login/code`: the authenticator code after a right password (`TOTPSignIn`), then
-/// on to what the sign-in was for — the authorization request, or the device's consent.
+/// on to what the sign-in was for (`SignInCompletion`). Passkeys as the second factor post to
+/// `PasskeyEndpoint` instead.
 ///
 /// The form's sealed transaction names the user whose password was right, so the code is
 /// checked for that user only; without one (a login form's `tx`, an expired form, another
 /// browser's), the request is refused like any unbound form.
 struct SecondFactorEndpoint {
     let flow: BrowserFlow
-    let device: DeviceEndpoint
+    let completion: SignInCompletion
 
     func register(on routes: some RouterMethods<PermisoRequestContext>) {
         routes.post(RouterPath(Endpoint.loginCode)) { request, context in
@@ -40,12 +41,7 @@ struct SecondFactorEndpoint {
                 )
             case .success:
                 let session = try await flow.startSession(user, methods: TOTPSignIn.methods, request: request, snapshot)
-                switch transaction.then {
-                case .authorization(let authRequest):
-                    return try await flow.resume(authRequest, satisfying: .login, session: session, request: request, snapshot)
-                case .device(let userCode):
-                    return try await device.signedIn(userCode: userCode, session: session, request: request, context)
-                }
+                return try await completion.signedIn(transaction.then, session: session, request: request, context)
             }
         }
     }

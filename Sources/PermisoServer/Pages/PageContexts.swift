@@ -1,3 +1,4 @@
+import Foundation
 import PermisoCore
 
 /// What a page's template shows, typed: one value per template, its fields named as the
@@ -9,6 +10,12 @@ protocol PageContext: Sendable {
     static var template: String { get }
     var title: String { get }
     var brand: BrandContext { get set }
+    /// Whether the page loads `/assets/passkeys.js`: its CSP then allows scripts from itself.
+    var usesScript: Bool { get }
+}
+
+extension PageContext {
+    var usesScript: Bool { false }
 }
 
 /// A page whose form carries a sealed transaction bound to the browser's cookie.
@@ -29,6 +36,28 @@ struct BrandContext: Sendable {
     }
 }
 
+/// A passkey button and its form: what `passkeys.js` passes to `navigator.credentials.get`
+/// (WebAuthn Level 3 §5.5), and the sealed `PasskeyTransaction` the answer is posted with.
+struct PasskeyPrompt: Sendable {
+    var action = Endpoint.loginPasskey
+    var tx: String
+    /// base64url, as the browser will echo it in the client data.
+    var challenge: String
+    var rpID: String
+    /// JSON: the credentials the authenticator may use, `[]` for a discoverable one.
+    var allow: String
+    var userVerification: String
+    var label: String
+
+    /// `allowCredentials` for these passkeys: their ids and transports, as JSON.
+    static func allowList(_ passkeys: [PasskeyConfig]) -> String {
+        let entries = passkeys.map {
+            ["id": .string(Data($0.id).base64URLEncodedString), "transports": JSONValue.array($0.transports.map(JSONValue.string))]
+        }
+        return String(decoding: (try? StableJSON.compactEncoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}
+
 struct LoginPage: FormPageContext {
     static let template = "login"
     let title = "Sign in"
@@ -38,7 +67,9 @@ struct LoginPage: FormPageContext {
     var username: String?
     var error: String?
     var tx = ""
+    var passkey: PasskeyPrompt?
     var brand = BrandContext()
+    var usesScript: Bool { passkey != nil }
 
     init(clientName: String, action: String, username: String?, error: String? = nil) {
         self.clientName = clientName
@@ -53,14 +84,56 @@ struct SecondFactorPage: FormPageContext {
     let title = "Enter your code"
     var username: String
     var action = Endpoint.loginCode
+    /// Whether the user has an authenticator app: the code field shows only then.
+    var asksCode: Bool
     var error: String?
     var tx = ""
+    var passkey: PasskeyPrompt?
     var brand = BrandContext()
+    var usesScript: Bool { passkey != nil }
 
-    init(username: String, error: String? = nil) {
+    init(username: String, asksCode: Bool = true, error: String? = nil) {
         self.username = username
+        self.asksCode = asksCode
         self.error = error
     }
+}
+
+/// `/account/passkeys`: the user's passkeys as the config lists them, and the form that
+/// creates a new one (`navigator.credentials.create`, WebAuthn Level 3 §5.4).
+struct AccountPasskeysPage: FormPageContext {
+    struct Listed: Sendable {
+        var name: String
+        var algorithm: String
+        var created: String?
+    }
+
+    static let template = "account-passkeys"
+    let title = "Passkeys"
+    var username: String
+    var passkeys: [Listed]
+    var error: String?
+    var challenge = ""
+    var rpID: String
+    var rpName: String
+    /// The WebAuthn user handle, base64url (`WebAuthnRelyingParty.userHandle`).
+    var userID: String
+    var displayName: String
+    var algorithms = PasskeyEnrollment.algorithms.map(String.init).joined(separator: " ")
+    /// The user's passkeys as JSON, so the authenticator does not make a second one (`excludeCredentials`).
+    var exclude: String
+    var tx = ""
+    var brand = BrandContext()
+    var usesScript: Bool { true }
+}
+
+/// After a new passkey verified: the config entry to add.
+struct PasskeyAddedPage: PageContext {
+    static let template = "passkey-added"
+    let title = "Passkey verified"
+    var username: String
+    var entry: String
+    var brand = BrandContext()
 }
 
 struct ConsentPage: FormPageContext {

@@ -53,7 +53,12 @@ struct PageRenderer: Sendable {
             "default-src 'none'", "style-src 'self'", "img-src 'self' https: data:", formTargets.directive,
             "frame-ancestors 'none'", "base-uri 'none'",
         ]
-        if let scriptNonce { policy.append("script-src 'nonce-\(scriptNonce)'") }
+        if let scriptNonce {
+            policy.append("script-src 'nonce-\(scriptNonce)'")
+        } else if page.usesScript {
+            // The passkey script, from this origin: never inline, never another site's.
+            policy.append("script-src 'self'")
+        }
         let headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: policy.joined(separator: "; "),
         ]

@@ -23,6 +23,24 @@ enum PageTemplates {
 
         """
 
+    /// A passkey button (`PasskeyPrompt`): hidden until `passkeys.js` finds WebAuthn, so a
+    /// page without JavaScript shows only what works without it.
+    static let passkeyForm = """
+        {{#passkey}}
+        <form method="post" action="{{action}}" class="passkey" data-passkey="get" data-challenge="{{challenge}}" data-rp-id="{{rpID}}" data-allow="{{allow}}" data-user-verification="{{userVerification}}" hidden>
+        <input type="hidden" name="tx" value="{{tx}}">
+        <input type="hidden" name="credential_id">
+        <input type="hidden" name="client_data">
+        <input type="hidden" name="authenticator_data">
+        <input type="hidden" name="signature">
+        <input type="hidden" name="user_handle">
+        <p class="alert" role="alert" data-passkey-error hidden></p>
+        <button type="submit" class="secondary" id="passkey-button">{{label}}</button>
+        </form>
+        <script src="/assets/passkeys.js"></script>
+        {{/passkey}}
+        """
+
     static let login = """
         {{<layout}}{{$body}}
         <h1>Sign in</h1>
@@ -36,6 +54,7 @@ enum PageTemplates {
         <input id="password" name="password" type="password" autocomplete="current-password" required{{#username}} autofocus{{/username}}>
         <button type="submit">Sign in</button>
         </form>
+        {{>passkey-form}}
         {{/body}}{{/layout}}
         """
 
@@ -44,14 +63,57 @@ enum PageTemplates {
     static let secondFactor = """
         {{<layout}}{{$body}}
         <h1>Enter your code</h1>
-        <p class="lead">{{username}}, open your authenticator app and enter the code it shows for {{brand.name}}.</p>
+        {{#asksCode}}<p class="lead">{{username}}, open your authenticator app and enter the code it shows for {{brand.name}}.</p>{{/asksCode}}
+        {{^asksCode}}<p class="lead">{{username}}, confirm it is you with your passkey.</p>{{/asksCode}}
         {{#error}}<p class="alert" role="alert" id="code-error">{{error}}</p>{{/error}}
+        {{#asksCode}}
         <form method="post" action="{{action}}" novalidate>
         <input type="hidden" name="tx" value="{{tx}}">
         <label for="code">Code</label>
         <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9 ]*" autocomplete="one-time-code" maxlength="12" required autofocus{{#error}} aria-describedby="code-error" aria-invalid="true"{{/error}}>
         <button type="submit">Continue</button>
         </form>
+        {{/asksCode}}
+        {{>passkey-form}}
+        {{/body}}{{/layout}}
+        """
+
+    /// The user's passkeys and the form that creates one; creating needs JavaScript, which
+    /// the page says when it is missing.
+    static let accountPasskeys = """
+        {{<layout}}{{$body}}
+        <h1>Passkeys</h1>
+        <p class="lead">Signed in as <strong>{{username}}</strong>.</p>
+        {{#error}}<p class="alert" role="alert">{{error}}</p>{{/error}}
+        <ul class="scopes" id="passkeys">
+        {{#passkeys}}<li><strong>{{name}}</strong> <span class="scope-name">({{algorithm}}{{#created}}, added {{created}}{{/created}})</span></li>
+        {{/passkeys}}
+        </ul>
+        {{^passkeys}}<p>The config lists no passkeys for you yet.</p>{{/passkeys}}
+        <form method="post" action="/account/passkeys" data-passkey="create" data-challenge="{{challenge}}" data-rp-id="{{rpID}}" data-rp-name="{{rpName}}" data-user-id="{{userID}}" data-user-name="{{username}}" data-user-display-name="{{displayName}}" data-algorithms="{{algorithms}}" data-exclude="{{exclude}}">
+        <input type="hidden" name="tx" value="{{tx}}">
+        <input type="hidden" name="credential_id">
+        <input type="hidden" name="client_data">
+        <input type="hidden" name="attestation_object">
+        <input type="hidden" name="transports">
+        <label for="name">Name of the new passkey</label>
+        <input id="name" name="name" type="text" maxlength="64" placeholder="Work laptop" autocomplete="off" required>
+        <p class="alert" role="alert" data-passkey-error hidden></p>
+        <p class="hint" data-passkey-needs-script>Adding a passkey needs JavaScript and a browser that supports passkeys.</p>
+        <button type="submit" id="passkey-button" hidden>Create a passkey</button>
+        </form>
+        <script src="/assets/passkeys.js"></script>
+        {{/body}}{{/layout}}
+        """
+
+    /// A verified new passkey: the config entry, to add and deploy like any other change.
+    static let passkeyAdded = """
+        {{<layout}}{{$body}}
+        <h1>Passkey verified</h1>
+        <p class="lead">Add this entry to the <code>passkeys:</code> list of <strong>{{username}}</strong> in the config, run <code>permiso check</code>, and deploy it: the passkey works from the next reload.</p>
+        <pre class="claims entry" id="passkey-entry">{{entry}}</pre>
+        <p class="hint">Nothing was stored: a passkey exists only once a reviewed config lists it.</p>
+        <div class="actions"><a class="button secondary" href="/account/passkeys">Back to passkeys</a></div>
         {{/body}}{{/layout}}
         """
 
@@ -156,6 +218,7 @@ enum PageTemplates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "consent": consent, "error": error, "logged-out": loggedOut,
         "logout-confirm": logoutConfirm, "form-post": formPost, "demo": demo, "device": device, "device-done": deviceDone,
-        "second-factor": secondFactor,
+        "second-factor": secondFactor, "passkey-form": passkeyForm, "account-passkeys": accountPasskeys,
+        "passkey-added": passkeyAdded,
     ]
 }

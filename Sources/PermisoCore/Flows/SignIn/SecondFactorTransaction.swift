@@ -5,21 +5,15 @@
 public struct SecondFactorTransaction: BoundTransaction, Equatable {
     public static let purpose = SealPurpose.secondFactorTransaction
 
-    /// What the sign-in was for: an authorization request, or a device's user code.
-    public enum Continuation: Codable, Sendable, Equatable {
-        case authorization(AuthorizationRequest)
-        case device(userCode: String)
-    }
-
     /// The user whose password was verified, or whose session steps up.
     public var subject: String
-    public var then: Continuation
+    public var then: SignInContinuation
     /// For a step-up, the session it strengthens: the code only counts while the browser
     /// still holds that session (not one logged out since, nor another user's).
     public var stepUpOf: String?
     public var binding: String
 
-    public init(subject: String, then: Continuation, stepUpOf: String? = nil, bindingCookie: String) {
+    public init(subject: String, then: SignInContinuation, stepUpOf: String? = nil, bindingCookie: String) {
         self.subject = subject
         self.then = then
         self.stepUpOf = stepUpOf
