@@ -205,7 +205,7 @@ if let fuzz = Context.environment["PERMISO_FUZZ"], ["1", "shallow"].contains(fuz
         ("FuzzTOTP", []),
         ("FuzzToken", []),
         ("FuzzUserCode", []),
-        ("FuzzWebAuthn", []),
+        ("FuzzWebAuthn", [.product(name: "Crypto", package: "swift-crypto")]),
     ]
     for harness in harnesses {
         package.targets.append(

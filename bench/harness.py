@@ -140,13 +140,18 @@ http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {folder}/www; }}
     return port
 
 
-def config_text(issuer: str, keys: Path, secret_hash: str, extra_clients: int = 0, extra_users: int = 0) -> str:
+def config_text(issuer: str, keys: Path, secret_hash: str, extra_clients: int = 0, extra_users: int = 0,
+                passkey: "SoftwarePasskey | None" = None) -> str:
     """A Permiso config for benchmarks: the example's settings, keys and users, plus
     (all with `secret_hash`, the hash of SECRET)
     - bench-es256 / bench-eddsa / bench-rs256: client_credentials with that token algorithm;
     - bench-web: a confidential first-party web client for the code flow and refresh;
-    - `extra_clients` and `extra_users` generated entries, to see whether size matters."""
+    - `extra_clients` and `extra_users` generated entries, to see whether size matters;
+    - with `passkey`, a user `carol` who signs in with it alone, the pages served at
+      `__SERVICE__` (a localhost URL: passkeys need a domain name)."""
     config = EXAMPLE.replace("http://127.0.0.1:8080", issuer)
+    if passkey:
+        config = re.sub(r"^(issuer: .*)$", r"\1\nserviceURL: __SERVICE__", config, count=1, flags=re.M)
     config = re.sub(r"^keys: .*$", f"keys: {keys}", config, count=1, flags=re.M)
     lines = ["clients:"]
     for alg in ("ES256", "EdDSA", "RS256"):
@@ -166,6 +171,9 @@ def config_text(issuer: str, keys: Path, secret_hash: str, extra_clients: int = 
     for i in range(extra_users):
         users += [f"  - username: user-{i:06d}", f'    passwordHash: "{PASSWORD_HASH}"', "    claims:",
                   f"      email: user-{i:06d}@example.com", "      email_verified: true"]
+    if passkey:
+        users += ["  - username: carol", f'    passwordHash: "{PASSWORD_HASH}"', "    passkeys:"]
+        users += [f"      {line}" for line in passkey.entry().splitlines()]
     if users:
         config = config.rstrip("\n") + "\n" + "\n".join(users) + "\n"
     return config
@@ -203,6 +211,54 @@ def login_flow(session, base: str) -> dict:
     tx = re.search(r'name="tx" value="([^"]+)"', page.text).group(1)
     done = session.post(f"{base}/login", data={"tx": tx, "username": "alice", "password": "alice-password"},
                         allow_redirects=False, timeout=30)
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(done.headers["Location"]).query)["code"][0]
+    tokens = session.post(f"{base}/oauth/token", data=exchange_body(code, verifier), timeout=30,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    tokens.raise_for_status()
+    return tokens.json()
+
+
+class SoftwarePasskey:
+    """An ES256 passkey in software, answering the login page's passkey button as a browser
+    with a platform authenticator would (user present and verified, no signature counter,
+    as synced passkeys have): the load generator of the passwordless sign-in figure."""
+
+    def __init__(self, subject: str = "carol") -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.id = os.urandom(16)
+        # WebAuthnRelyingParty.userHandle: SHA-256 of a fixed label, a zero byte and the subject.
+        self.user_handle = hashlib.sha256(b"permiso webauthn user handle\0" + subject.encode()).digest()
+
+    def entry(self) -> str:
+        numbers = self.key.public_key().public_numbers()
+        x, y = (b64(n.to_bytes(32, "big")) for n in (numbers.x, numbers.y))
+        return (f'- name: "bench"\n  id: {b64(self.id)}\n'
+                f'  publicKey: {{"kty": "EC", "crv": "P-256", "x": "{x}", "y": "{y}"}}')
+
+    def answer(self, challenge: str, origin: str, rp_id: str) -> dict:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        client = ('{"type":"webauthn.get","challenge":"%s","origin":"%s","crossOrigin":false}' % (challenge, origin)).encode()
+        data = hashlib.sha256(rp_id.encode()).digest() + bytes([0x05, 0, 0, 0, 0])
+        signature = self.key.sign(data + hashlib.sha256(client).digest(), ec.ECDSA(hashes.SHA256()))
+        return {"credential_id": b64(self.id), "client_data": b64(client), "authenticator_data": b64(data),
+                "signature": b64(signature), "user_handle": b64(self.user_handle)}
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def passkey_login_flow(session, base: str, passkey: SoftwarePasskey) -> dict:
+    """The whole passwordless sign-in: authorize → the passkey form's answer → code → tokens."""
+    verifier, challenge = pkce()
+    page = session.get(f"{base}/oauth/authorize?{authorize_query(challenge)}", allow_redirects=False, timeout=30)
+    form = re.search(r'action="/login/passkey"[^>]*data-challenge="([^"]+)"[^>]*>\s*<input type="hidden" name="tx" '
+                     r'value="([^"]+)"', page.text)
+    origin = base.replace("127.0.0.1", "localhost")
+    fields = {"tx": form.group(2), **passkey.answer(form.group(1), origin, "localhost")}
+    done = session.post(f"{base}/login/passkey", data=fields, allow_redirects=False, timeout=30)
     code = urllib.parse.parse_qs(urllib.parse.urlparse(done.headers["Location"]).query)["code"][0]
     tokens = session.post(f"{base}/oauth/token", data=exchange_body(code, verifier), timeout=30,
                           headers={"Content-Type": "application/x-www-form-urlencoded"})

@@ -333,11 +333,23 @@ struct PasskeyTests {
         }
     }
 
+    @Test("Parallel uses with one counter value: exactly one passes, whatever the interleaving")
+    func counterRace() async throws {
+        let uses = PasskeyUses(store: MemoryStateStore())
+        let results = try await withThrowingTaskGroup(of: PasskeyUses.CounterUpdate.self) { group in
+            for _ in 0..<16 { group.addTask { try await uses.advanceCounter(credentialID: [9], to: 7) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter { $0 == .advanced }.count == 1)
+        #expect(try await uses.advanceCounter(credentialID: [9], to: 8) == .advanced)
+    }
+
     @Test("With the store unreachable, a valid passkey is temporarily_unavailable: a challenge is never left unclaimed")
     func storeOutage() async throws {
         var authenticator = SoftwareAuthenticator(rpID: Self.rp.id, origin: Self.origin)
         let signIn = try await signIn([try authenticator.passkey()], store: UnreachableStore())
-        await #expect(throws: OAuthError.self) { try await verify(signIn, authenticator.assertion(challenge: challenge, userHandle: Self.alice)) }
+        let assertion = authenticator.assertion(challenge: challenge, userHandle: Self.alice)
+        await #expect(throws: OAuthError.temporarilyUnavailable("the state store cannot be reached")) { try await verify(signIn, assertion) }
     }
 
     // MARK: Enrolment and config
@@ -410,6 +422,14 @@ struct PasskeyTests {
         #expect(
             try diagnostics(yaml("http://localhost:8080", "      - {name: A, id: \"no+base64\", publicKey: \(key)}")).first?.contains("id") == true
         )
+        // An empty list, as removing the last passkey leaves it, is no second factor for mfa: required.
+        let emptied = try diagnostics(
+            Fixture.config(issuer: "http://localhost:8080").replacingOccurrences(
+                of: "    claims:\n      email: alice",
+                with: "    mfa: required\n    passkeys: []\n    claims:\n      email: alice"
+            )
+        )
+        #expect(emptied.count == 1 && emptied[0].contains("mfa: required needs a second factor"))
     }
 
     static func bytes(_ hex: String) -> [UInt8] {

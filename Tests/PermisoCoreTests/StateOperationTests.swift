@@ -69,11 +69,11 @@ struct StateOperationTests {
         #expect(try await state.passkeys.claimChallenge(challenge, until: now.addingTimeInterval(900), now: now))
         #expect(try await !state.passkeys.claimChallenge(challenge, until: now.addingTimeInterval(900), now: now))
         let id: [UInt8] = [1, 2, 3]
-        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 0), "no counter kept, none seen: passes")
-        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 5))
-        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 6))
-        #expect(try await !state.passkeys.advanceCounter(credentialID: id, to: 6), "equal is not an increase")
-        #expect(try await !state.passkeys.advanceCounter(credentialID: id, to: 0), "a counter cannot fall back to zero")
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 0) == .advanced, "no counter kept, none seen: passes")
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 5) == .advanced)
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 6) == .advanced)
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 6) == .regressed, "equal is not an increase")
+        #expect(try await state.passkeys.advanceCounter(credentialID: id, to: 0) == .regressed, "a counter cannot fall back to zero")
         let used = "webauthn-challenge:" + StateKeyPart.digest(Data(challenge).base64URLEncodedString)
         let count = "webauthn-count:" + StateKeyPart.digest(Data(id).base64URLEncodedString)
         #expect(
@@ -86,6 +86,15 @@ struct StateOperationTests {
                 .init("value", count),
             ]
         )
+    }
+
+    @Test("Recovery codes: one marker per user and code, kept ten years")
+    func recoveryCodeKeys() async throws {
+        let (state, store) = state()
+        #expect(try await state.recoveryCodes.claim(subject: "alice-sub", hash: "sha256:H"))
+        #expect(try await !state.recoveryCodes.claim(subject: "alice-sub", hash: "sha256:H"))
+        let key = "recovery:" + StateKeyPart.digest("alice-sub") + ":" + StateKeyPart.digest("sha256:H")
+        #expect(store.takeCalls() == [.init("claimOnce", key, 316_224_000), .init("claimOnce", key, 316_224_000)])
     }
 
     @Test("A second-factor code counts on the password's counters, then once per user over all addresses")

@@ -18,6 +18,7 @@ struct PasskeyPageTests {
 
     func withBrowser(
         listed: Bool = true,
+        policy: String? = nil,
         _ body: @Sendable (Browser, TestClock, SoftwareAuthenticator) async throws -> Void
     ) async throws {
         let authenticator = SoftwareAuthenticator(rpID: "localhost", origin: Self.origin, signCount: 1)
@@ -28,7 +29,10 @@ struct PasskeyPageTests {
         let example = try String(contentsOfFile: Repository.exampleConfig, encoding: .utf8)
             .replacingOccurrences(of: "\nkeys: keys\n", with: "\nkeys: \(Repository.root)/keys\n")
             .replacingOccurrences(of: "http://127.0.0.1:8080", with: Self.origin)
-            .replacingOccurrences(of: "  - username: alice\n", with: "  - username: alice\n" + (listed ? "    passkeys:\n\(entry)\n" : ""))
+            .replacingOccurrences(
+                of: "  - username: alice\n",
+                with: "  - username: alice\n" + (listed ? "    passkeys:\n\(entry)\n" : "") + (policy.map { "    mfa: \($0)\n" } ?? "")
+            )
         let clock = TestClock()
         let live = try await LiveDeployment(configFile: try directory.write("permiso.yaml", example), environment: [:], clock: clock)
         try await Application(router: PermisoApplication.router(live: live)).test(.router) { try await body(Browser($0), clock, authenticator) }
@@ -123,11 +127,19 @@ struct PasskeyPageTests {
             let refused = try await post(browser, form, unverified.assertion(challenge: form.challenge, userHandle: Self.alice))
             #expect(refused.status == .unauthorized && !refused.setCookies.contains { $0.hasPrefix(BrowserFlow.sessionCookie + "=") })
 
+            // Another browser, with a binding cookie of its own, posts the form shown to this one.
             let other = Browser(browser.client)
+            _ = try passkeyForm(try await other.request(Self.demo))
+            #expect(
+                other.cookies[BrowserFlow.bindingCookie] != nil
+                    && other.cookies[BrowserFlow.bindingCookie] != browser.cookies[BrowserFlow.bindingCookie]
+            )
             var copy = authenticator
             let foreign = try passkeyForm(try await browser.request(Self.demo))
             let stolen = try await post(other, foreign, copy.assertion(challenge: foreign.challenge, userHandle: Self.alice))
             #expect(stolen.status == .badRequest, "bound to the browser it was shown to")
+            let own = try await post(browser, foreign, copy.assertion(challenge: foreign.challenge, userHandle: Self.alice))
+            #expect(own.status == .seeOther, "the same answer in the browser it was shown to works")
         }
     }
 
@@ -197,11 +209,100 @@ struct PasskeyPageTests {
             )
             #expect(elsewhere.status == .badRequest)
 
+            #expect(!added.body.contains("had no second factor"), "alice signed in with her passkey")
+            #expect(added.body.contains("# verified by Permiso for a session signed in with hwk, user, mfa"))
+
+            let unused = try passkeyForm(try await browser.request(Endpoint.accountPasskeys), action: Endpoint.accountPasskeys)
             clock.advance(PasskeyEnrollment.recentSignIn + 1)
             let stale = try await browser.request(Endpoint.accountPasskeys)
             #expect(stale.body.contains(#"action="/account/login""#), "an old sign-in must be repeated")
-            let late = try await submit(newKey.registration(challenge: create.challenge), tx: create.tx)
-            #expect(late.status == .badRequest, "nor does a form from before count")
+            let late = try await submit(newKey.registration(challenge: unused.challenge), tx: unused.tx)
+            #expect(late.status == .badRequest && late.body.contains("belongs to another sign-in"), "nor does a form from before count")
+        }
+    }
+
+    @Test("An enrolment form counts only for the session it was shown to: signing in again makes it stale")
+    func enrolmentFormIsPerSession() async throws {
+        try await withBrowser { browser, _, authenticator in
+            var authenticator = authenticator
+            func signIn() async throws {
+                let gate = try passkeyForm(try await browser.request(Endpoint.accountPasskeys))
+                _ = try await post(browser, gate, authenticator.assertion(challenge: gate.challenge, userHandle: Self.alice))
+            }
+            try await signIn()
+            let first = try passkeyForm(try await browser.request(Endpoint.accountPasskeys), action: Endpoint.accountPasskeys)
+            browser.cookies[BrowserFlow.sessionCookie] = nil
+            try await signIn()
+            let newKey = SoftwareAuthenticator(rpID: "localhost", origin: Self.origin)
+            let response = newKey.registration(challenge: first.challenge)
+            let posted = try await browser.request(
+                Endpoint.accountPasskeys,
+                method: .post,
+                form: [
+                    "tx": first.tx, "client_data": Data(response.clientData).base64URLEncodedString,
+                    "attestation_object": Data(response.attestationObject).base64URLEncodedString, "name": "x",
+                ]
+            )
+            #expect(posted.status == .badRequest && posted.body.contains("belongs to another sign-in"))
+        }
+    }
+
+    @Test("A user without a second factor adds a first passkey after a password, and the page tells the reviewer so")
+    func firstPasskeyAfterPassword() async throws {
+        try await withBrowser(listed: false) { browser, _, _ in
+            let gate = try await browser.request(Endpoint.accountPasskeys)
+            let signedIn = try await browser.request(
+                Endpoint.accountLogin,
+                method: .post,
+                form: ["tx": try #require(gate.field("tx")), "username": "alice", "password": "alice-password"]
+            )
+            #expect(signedIn.status == .seeOther && signedIn.location?.path == Endpoint.accountPasskeys)
+            let create = try passkeyForm(try await browser.request(Endpoint.accountPasskeys), action: Endpoint.accountPasskeys)
+            let newKey = SoftwareAuthenticator(rpID: "localhost", origin: Self.origin)
+            let response = newKey.registration(challenge: create.challenge)
+            let added = try await browser.request(
+                Endpoint.accountPasskeys,
+                method: .post,
+                form: [
+                    "tx": create.tx, "client_data": Data(response.clientData).base64URLEncodedString,
+                    "attestation_object": Data(response.attestationObject).base64URLEncodedString, "name": "First",
+                ]
+            )
+            #expect(added.status == .ok && added.body.contains("alice had no second factor"))
+            #expect(added.body.contains("# verified by Permiso for a session signed in with pwd"))
+        }
+    }
+
+    @Test("A passkey step-up counts only while the session it strengthens lasts")
+    func stepUpAfterLogout() async throws {
+        try await withBrowser(policy: "optional") { browser, _, authenticator in
+            var authenticator = authenticator
+            authenticator.flags = AuthenticatorData.userPresent
+            let login = try await browser.request(Self.demo)
+            let signedIn = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": try #require(login.field("tx")), "username": "alice", "password": "alice-password"]
+            )
+            #expect(signedIn.status == .seeOther, "mfa: optional, nothing asks for more: a password-only session")
+            let stronger = AuthorizationFlow.redirectURL(
+                "/oauth/authorize",
+                parameters: [
+                    ("client_id", "demo"), ("redirect_uri", "\(Self.origin)/demo/callback"), ("response_type", "code"),
+                    ("scope", "openid"), ("state", "s2"), ("acr_values", "urn:permiso:acr:mfa"),
+                ]
+            )
+            let ask = try await browser.request(stronger)
+            #expect(ask.status == .ok && ask.body.contains("confirm it is you with your passkey"))
+            let form = try passkeyForm(ask)
+            let session = try #require(browser.cookies[BrowserFlow.sessionCookie])
+            browser.cookies[BrowserFlow.sessionCookie] = nil
+            let orphan = try await post(browser, form, authenticator.assertion(challenge: form.challenge))
+            #expect(orphan.status == .badRequest, "the session it stepped up is gone")
+            browser.cookies[BrowserFlow.sessionCookie] = session
+            let done = try await post(browser, form, authenticator.assertion(challenge: form.challenge))
+            #expect(done.status == .seeOther && done.query("state") == "s2")
+            #expect(try await idTokenClaims(browser, done)["acr"] as? String == "urn:permiso:acr:mfa")
         }
     }
 

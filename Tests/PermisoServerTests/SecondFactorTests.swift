@@ -18,6 +18,7 @@ struct SecondFactorTests {
     func withBrowser(
         policy: String? = nil,
         strictCLI: Bool = false,
+        recoveryCodes: [String] = [],
         _ body: @Sendable (Browser, TestClock, TOTPConfig) async throws -> Void
     ) async throws {
         let directory = try TemporaryDirectory()
@@ -26,6 +27,10 @@ struct SecondFactorTests {
             .replacingOccurrences(
                 of: "  - username: alice\n",
                 with: "  - username: alice\n    totp:\n      secret: ${ALICE_TOTP}\n" + (policy.map { "    mfa: \($0)\n" } ?? "")
+                    + (recoveryCodes.isEmpty
+                        ? ""
+                        : "    recoveryCodes:\n"
+                            + recoveryCodes.map { "      - \(RecoveryCodeSignIn.hash(RecoveryCodeSignIn.normalize($0)!))\n" }.joined())
             )
             .replacingOccurrences(of: "  - id: cli\n", with: strictCLI ? "  - id: cli\n    requireMFA: true\n" : "  - id: cli\n")
         let file = try directory.write("permiso.yaml", example)
@@ -73,6 +78,31 @@ struct SecondFactorTests {
             #expect(done.status == .seeOther && done.location?.path == "/demo/callback" && done.query("state") == "s1")
             let claims = try await idTokenClaims(browser, done)
             #expect(claims["amr"] as? [String] == ["pwd", "otp", "mfa"])
+        }
+    }
+
+    @Test("A recovery code in place of the authenticator: offered only to users with codes, works once, amr otp")
+    func recoveryCode() async throws {
+        let codes = [RecoveryCodeSignIn.generate(), RecoveryCodeSignIn.generate()]
+        try await withBrowser(recoveryCodes: codes) { browser, _, _ in
+            let form = try await password(browser)
+            #expect(form.body.contains("Use a recovery code") && form.body.contains(#"name="recovery_code""#))
+            let tx = try #require(form.field("tx"))
+            let done = try await browser.request("/login/code", method: .post, form: ["tx": tx, "recovery_code": codes[0].lowercased()])
+            #expect(done.status == .seeOther && done.location?.path == "/demo/callback")
+            #expect(try await idTokenClaims(browser, done)["amr"] as? [String] == ["pwd", "otp", "mfa"])
+
+            let again = try await password(browser)
+            let replay = try await browser.request(
+                "/login/code",
+                method: .post,
+                form: ["tx": try #require(again.field("tx")), "recovery_code": codes[0]]
+            )
+            #expect(replay.status == .unauthorized && replay.body.contains("The recovery code is incorrect or was already used."))
+        }
+        try await withBrowser { browser, _, _ in
+            let form = try await password(browser)
+            #expect(!form.body.contains("recovery_code"), "no codes listed: none offered")
         }
     }
 

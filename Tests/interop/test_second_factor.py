@@ -96,3 +96,113 @@ def test_the_code_pyotp_computes_signs_alice_in_with_mfa(enrolled):
         assert claims["amr"] == ["pwd", "otp", "mfa"] and claims["sub"] == "alice"
     finally:
         server.stop()
+
+
+def test_recovery_codes_generate_and_each_signs_in_once(enrolled):
+    _, config, _, uri, port = enrolled
+    config.write_text(config.read_text().replace(
+        "  - username: alice\n", "  - username: alice\n    totp:\n      secret: ./secrets/alice.totp\n", 1))
+    output = run_permiso("recovery-codes", "generate", "alice", "--config", str(config)).stdout
+    codes = re.findall(r"^  ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})$", output, re.M)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    lines = output[output.index("    recoveryCodes:"):]
+    assert all(code not in lines for code in codes), "the config lines hold hashes only"
+    config.write_text(config.read_text().replace("      secret: ./secrets/alice.totp\n",
+                                                 "      secret: ./secrets/alice.totp\n" + lines, 1))
+    assert run_permiso("check", "--config", str(config), check=False).returncode == 0
+    server = Permiso(config, port=port)
+    try:
+        def second_factor(session):
+            query = urllib.parse.urlencode({"client_id": "demo", "redirect_uri": CALLBACK, "response_type": "code",
+                                            "scope": "openid", "state": "s"})
+            login = session.get(f"{server.base}/oauth/authorize?{query}", allow_redirects=False, timeout=10)
+            tx = re.search(r'name="tx" value="([^"]+)"', login.text).group(1)
+            form = session.post(f"{server.base}/login", data={"tx": tx, "username": "alice", "password": "alice-password"},
+                                allow_redirects=False, timeout=10)
+            assert "Use a recovery code" in form.text
+            return re.search(r'name="tx" value="([^"]+)"', form.text).group(1)
+
+        browser = requests.Session()
+        done = browser.post(f"{server.base}/login/code", data={"tx": second_factor(browser), "recovery_code": codes[3]},
+                            allow_redirects=False, timeout=10)
+        assert done.status_code == 303 and "code=" in done.headers["Location"]
+        other = requests.Session()
+        replay = other.post(f"{server.base}/login/code", data={"tx": second_factor(other), "recovery_code": codes[3]},
+                            allow_redirects=False, timeout=10)
+        assert replay.status_code == 401 and "already used" in replay.text
+        log = server.log_path.read_text()
+        assert "recovery code used" in log and "4 of 10" in log and codes[3] not in log
+    finally:
+        server.stop()
+
+
+def test_authlib_sees_amr_and_acr_and_a_client_requiring_mfa_never_gets_a_password_only_token(enrolled):
+    """Authlib as the relying party of a client with requireMFA: alice (mfa: optional) gets a
+    token only after the code, with amr and acr saying so; a password-only session is
+    refused silently (interaction_required) and bob, with no second factor, is denied."""
+    from authlib.integrations.requests_client import OAuth2Session
+    from authlib.jose import JsonWebKey, jwt
+    from authlib.oidc.core import CodeIDToken
+
+    _, config, _, uri, port = enrolled
+    text = config.read_text().replace(
+        "  - username: alice\n", "  - username: alice\n    mfa: optional\n    totp:\n      secret: ./secrets/alice.totp\n", 1)
+    text = text.replace("  - id: demo\n", "  - id: demo\n    requireMFA: true\n", 1)
+    text = text.replace("http://127.0.0.1:8080", f"http://127.0.0.1:{port}")
+    config.write_text(text)
+    server = Permiso(config, port=port)
+    callback = f"{server.base}/demo/callback"
+    try:
+        def client():
+            return OAuth2Session("demo", "demo-secret", redirect_uri=callback, scope="openid", code_challenge_method="S256")
+
+        def password(browser, url):
+            login = browser.get(url, allow_redirects=False, timeout=10)
+            tx = re.search(r'name="tx" value="([^"]+)"', login.text).group(1)
+            return browser.post(f"{server.base}/login", data={"tx": tx, "username": "alice", "password": "alice-password"},
+                                allow_redirects=False, timeout=10)
+
+        rp, browser, verifier, nonce = client(), requests.Session(), "V" * 64, "n-" + "x" * 16
+        url, _ = rp.create_authorization_url(f"{server.base}/oauth/authorize", code_verifier=verifier, nonce=nonce)
+        form = password(browser, url)
+        assert form.status_code == 200 and "Enter your code" in form.text, "the client needs mfa: the code is asked"
+        tx = re.search(r'name="tx" value="([^"]+)"', form.text).group(1)
+        done = browser.post(f"{server.base}/login/code", data={"tx": tx, "code": pyotp.parse_uri(uri).now()},
+                            allow_redirects=False, timeout=10)
+        token = rp.fetch_token(f"{server.base}/oauth/token", authorization_response=done.headers["Location"],
+                               code_verifier=verifier)
+        jwks = JsonWebKey.import_key_set(requests.get(f"{server.base}/.well-known/jwks.json", timeout=5).json())
+        claims = jwt.decode(token["id_token"], jwks, claims_cls=CodeIDToken,
+                            claims_params={"nonce": nonce, "client_id": "demo", "access_token": token["access_token"]})
+        claims.validate()
+        assert claims["amr"] == ["pwd", "otp", "mfa"] and claims["acr"] == "urn:permiso:acr:mfa"
+
+        # A password-only session (from a client that needs no more) is not enough, silently or not.
+        weak = requests.Session()
+        plain = urllib.parse.urlencode({"client_id": "cli", "redirect_uri": "http://127.0.0.1/callback",
+                                        "response_type": "code", "scope": "openid", "state": "s",
+                                        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                                        "code_challenge_method": "S256"})
+        consent = password(weak, f"{server.base}/oauth/authorize?{plain}")
+        weak.post(f"{server.base}/consent", data={"tx": re.search(r'name="tx" value="([^"]+)"', consent.text).group(1),
+                                                  "decision": "allow"}, allow_redirects=False, timeout=10)
+        silent, _ = client().create_authorization_url(f"{server.base}/oauth/authorize", code_verifier=verifier,
+                                                       nonce=nonce, prompt="none")
+        refused = weak.get(silent, allow_redirects=False, timeout=10)
+        error = urllib.parse.parse_qs(urllib.parse.urlparse(refused.headers["Location"]).query)
+        assert error["error"] == ["interaction_required"] and "code" not in error
+        stepped = weak.get(client().create_authorization_url(f"{server.base}/oauth/authorize", code_verifier=verifier)[0],
+                           allow_redirects=False, timeout=10)
+        assert stepped.status_code == 200 and "Enter your code" in stepped.text, "interactively, the session steps up"
+
+        # bob has no second factor: denied, not signed in with less.
+        bob = requests.Session()
+        login = bob.get(client().create_authorization_url(f"{server.base}/oauth/authorize", code_verifier=verifier)[0],
+                        allow_redirects=False, timeout=10)
+        tx = re.search(r'name="tx" value="([^"]+)"', login.text).group(1)
+        denied = bob.post(f"{server.base}/login", data={"tx": tx, "username": "bob", "password": "bob-password"},
+                          allow_redirects=False, timeout=10)
+        location = urllib.parse.parse_qs(urllib.parse.urlparse(denied.headers.get("Location", "")).query)
+        assert location.get("error") == ["access_denied"] and "code" not in location, denied.text[:300]
+    finally:
+        server.stop()

@@ -1,5 +1,6 @@
 import Benchmark
 import Crypto
+import CryptoExtras
 import Foundation
 import JWTKit
 import PermisoCore
@@ -192,6 +193,75 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(PasswordHash.verify("alice-password", against: hash))
+        }
+    }
+
+    // The second factors' verification, without the state store's round trips: a TOTP code
+    // (one HMAC per step in the window) and a passkey assertion (JSON, authenticator data,
+    // one signature verification), against the P-256 verification it is mostly made of.
+    Benchmark("TOTP verification, SHA-1, 6 digits") { benchmark in
+        let config = TOTPConfig(secret: Array("12345678901234567890".utf8))
+        let now = Date()
+        let code = TOTP.code(config, step: TOTP.step(at: now, period: 30))
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(TOTP.matchingStep(code, config, now: now))
+        }
+    }
+
+    Benchmark("reference: P-256 verification of 400 bytes (swift-crypto)") { benchmark in
+        let key = P256.Signing.PrivateKey()
+        let input = [UInt8](repeating: 65, count: 400)
+        let signature = try key.signature(for: input)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(key.publicKey.isValidSignature(signature, for: input))
+        }
+    }
+
+    for algorithm in PasskeyPublicKey.Algorithm.allCases {
+        Benchmark("passkey assertion verification, \(algorithm.rawValue)") { benchmark in
+            let rp = WebAuthnRelyingParty(id: "localhost", origin: "http://localhost:8080")
+            let challenge = [UInt8](repeating: 7, count: 32)
+            let client = Array(
+                #"{"type":"webauthn.get","challenge":"\#(Data(challenge).base64URLEncodedString)","origin":"http://localhost:8080","crossOrigin":false}"#
+                    .utf8
+            )
+            let authData = Array(SHA256.hash(data: Data("localhost".utf8))) + [0x05, 0, 0, 0, 9]
+            let signed = authData + Array(SHA256.hash(data: client))
+            let jwk: [String: String]
+            let signature: [UInt8]
+            func encode(_ bytes: some DataProtocol) -> String { Data(bytes).base64URLEncodedString }
+            switch algorithm {
+            case .es256:
+                let key = P256.Signing.PrivateKey()
+                let point = Array(key.publicKey.x963Representation)
+                jwk = ["kty": "EC", "crv": "P-256", "x": encode(point[1..<33]), "y": encode(point[33...])]
+                signature = Array(try key.signature(for: signed).derRepresentation)
+            case .eddsa:
+                let key = Curve25519.Signing.PrivateKey()
+                jwk = ["kty": "OKP", "crv": "Ed25519", "x": encode(key.publicKey.rawRepresentation)]
+                signature = Array(try key.signature(for: signed))
+            case .rs256:
+                let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+                let primitives = try key.publicKey.getKeyPrimitives()
+                jwk = ["kty": "RSA", "n": encode(primitives.modulus), "e": encode(primitives.publicExponent)]
+                signature = Array(try key.signature(for: SHA256.hash(data: signed), padding: .insecurePKCS1v1_5).rawRepresentation)
+            }
+            let publicKey = try PasskeyPublicKey(jwk: jwk)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(
+                    try rp.verifyAssertion(
+                        publicKey: publicKey,
+                        clientDataJSON: client,
+                        authenticatorData: authData,
+                        signature: signature,
+                        challenge: challenge,
+                        requireUserVerification: true
+                    )
+                )
+            }
         }
     }
 }

@@ -55,10 +55,27 @@ extension ConfigLoader {
         let totp = object["totp"].flatMap(totp)
         let passkeyItems = object["passkeys"].flatMap { $0.list(log) } ?? []
         let passkeys = passkeyItems.compactMap(passkey)
+        var recoveryCodes: [String] = []
+        if let value = object["recoveryCodes"], let items = value.list(log) {
+            for item in items {
+                guard let text = item.string(log) else { continue }
+                if !text.hasPrefix("sha256:") || text.utf8.count != 50 || Data(base64URLEncoded: text.dropFirst(7))?.count != 32 {
+                    log.error("a recovery code is listed by its hash, sha256:… as permiso recovery-codes generate prints it", at: item)
+                } else if recoveryCodes.contains(text) {
+                    log.error("this recovery code is listed twice", at: item)
+                } else {
+                    recoveryCodes.append(text)
+                }
+            }
+            if object["totp"] == nil && passkeyItems.isEmpty {
+                log.error("recovery codes stand in for a lost second factor: add totp or a passkey first", at: value)
+            }
+        }
         var mfa = SecondFactorPolicy.required
         if let value = object["mfa"], let text = value.oneOf(SecondFactorPolicy.allCases.map(\.rawValue), log) {
             mfa = SecondFactorPolicy(rawValue: text)!
-            if mfa == .required && object["totp"] == nil && object["passkeys"] == nil {
+            // An empty passkeys list, as removing the last passkey leaves, is no second factor.
+            if mfa == .required && object["totp"] == nil && passkeyItems.isEmpty {
                 log.error(
                     "mfa: required needs a second factor: add totp (permiso totp enroll \(username ?? "USER")) or a passkey (/account/passkeys)",
                     at: value
@@ -74,6 +91,7 @@ extension ConfigLoader {
                 claims: claims,
                 totp: totp,
                 passkeys: passkeys,
+                recoveryCodes: recoveryCodes,
                 mfa: mfa
             ),
             value: item,

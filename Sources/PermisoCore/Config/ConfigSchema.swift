@@ -164,6 +164,11 @@ public enum ConfigSchema {
                 "Passkeys (WebAuthn): sign-in without a username, or the second factor. `/account/passkeys` shows the entry to add."
             ),
             FieldSpec(
+                "recoveryCodes",
+                .list(.string(pattern: "^sha256:[A-Za-z0-9_-]{43}$")),
+                "Hashes of one-time recovery codes, for when the second factor is lost (`permiso recovery-codes generate`)."
+            ),
+            FieldSpec(
                 "mfa",
                 .enumeration(SecondFactorPolicy.allCases.map(\.rawValue)),
                 "`required`: every sign-in asks for the second factor (the default for a user who has one; an error without one). `optional`: only when the client or the request needs it (step-up)."

@@ -9,6 +9,8 @@ public struct UserConfig: Sendable, Equatable {
     public var totp: TOTPConfig? = nil
     /// Passkeys (WebAuthn): a sign-in of their own without a username, or the second factor.
     public var passkeys: [PasskeyConfig] = []
+    /// Hashes of one-time recovery codes (`RecoveryCodeSignIn.hash`), for when the second factor is lost.
+    public var recoveryCodes: [String] = []
     /// When the second factor is asked for.
     public var mfa: SecondFactorPolicy = .required
 

@@ -21,23 +21,32 @@ public struct PasskeyUses: Sendable {
         )
     }
 
-    /// Records `signCount` for the credential if it is higher than any seen; `false` when it
-    /// is not (§6.1.1: a counter that does not increase may mean a clone). An authenticator
+    /// What recording a signature counter found.
+    public enum CounterUpdate: Sendable, Equatable {
+        /// Higher than any seen (or 0 where none was seen): recorded.
+        case advanced
+        /// Not higher than one seen before (§6.1.1): possibly a cloned authenticator.
+        case regressed
+        /// Other uses of the same credential kept winning the compare-and-set.
+        case contended
+    }
+
+    /// Records `signCount` for the credential if it is higher than any seen. An authenticator
     /// that keeps no counter always reports 0 and is never refused for it, unless a non-zero
     /// counter was seen for that credential before. Compare-and-set, so two uses racing with
     /// one counter value cannot both pass.
-    public func advanceCounter(credentialID: [UInt8], to signCount: UInt32) async throws -> Bool {
+    public func advanceCounter(credentialID: [UInt8], to signCount: UInt32) async throws -> CounterUpdate {
         let key = StateNamespace.passkeySignCount.key(StateKeyPart.digest(Data(credentialID).base64URLEncodedString))
         let new = String(signCount)
         for _ in 0..<3 {
             if let stored = try await store.value(key) {
-                guard let old = UInt32(stored), signCount > old else { return false }
-                if try await store.replace(key, expected: stored, with: new) { return true }
+                guard let old = UInt32(stored), signCount > old else { return .regressed }
+                if try await store.replace(key, expected: stored, with: new) { return .advanced }
             } else {
-                if signCount == 0 { return true }
-                if try await store.insert(key, value: new, lifetime: Self.counterLifetime) { return true }
+                if signCount == 0 { return .advanced }
+                if try await store.insert(key, value: new, lifetime: Self.counterLifetime) { return .advanced }
             }
         }
-        return false
+        return .contended
     }
 }

@@ -14,6 +14,7 @@ public struct ProtocolState: Sendable {
     public let clientSecrets: ClientSecretThrottle
     public let oneTimeCodes: OneTimeCodeUses
     public let passkeys: PasskeyUses
+    public let recoveryCodes: RecoveryCodeUses
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -26,5 +27,6 @@ public struct ProtocolState: Sendable {
         clientSecrets = ClientSecretThrottle(store: store)
         oneTimeCodes = OneTimeCodeUses(store: store)
         passkeys = PasskeyUses(store: store)
+        recoveryCodes = RecoveryCodeUses(store: store)
     }
 }

@@ -48,6 +48,8 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case usedPasskeyChallenge = "webauthn-challenge"
     /// The highest signature counter seen for a passkey, by the digest of its credential id.
     case passkeySignCount = "webauthn-count"
+    /// A used recovery code: `<digest of the subject>:<digest of the code's hash>`.
+    case usedRecoveryCode = "recovery"
 
     /// The key for `parts` in this namespace; with no parts, the namespace alone.
     func key(_ parts: String...) -> String {

@@ -83,10 +83,12 @@ struct AccountEndpoint {
                 error: "This passkey could not be verified, so it cannot be added. Try again."
             )
         case .success(let passkey):
-            return flow.pages.render(
-                PasskeyAddedPage(username: user.username, entry: PasskeyEnrollment.configEntry(passkey)),
-                branding: snapshot.deployment.config.branding
+            let page = PasskeyAddedPage(
+                username: user.username,
+                entry: PasskeyEnrollment.configEntry(passkey, signedInWith: session.amr),
+                passwordOnly: !user.hasSecondFactor
             )
+            return flow.pages.render(page, branding: snapshot.deployment.config.branding)
         }
     }
 

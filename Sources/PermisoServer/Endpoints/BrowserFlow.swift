@@ -70,7 +70,7 @@ struct BrowserFlow: Sendable {
         var targets = PageRenderer.FormTargets()
         if case .authorization(let authRequest) = then { targets = .init(redirectURI: authRequest.redirectURI) }
         return try boundForm(
-            SecondFactorPage(username: user.username, asksCode: user.totp != nil, error: error),
+            SecondFactorPage(username: user.username, asksCode: user.totp != nil, offersRecovery: !user.recoveryCodes.isEmpty, error: error),
             request: request,
             snapshot,
             status: error == nil ? .ok : .unauthorized,

@@ -32,7 +32,8 @@ struct PasskeyEndpoint {
             }
             let now = flow.live.clock.now()
             let verdict: Result<UserConfig, PasskeySignIn.Refusal>
-            if let assertion = PasskeySignIn.Assertion(parameters) {
+            let assertion = PasskeySignIn.Assertion(parameters)
+            if let assertion {
                 verdict = try await PasskeySignIn(context.flows).verify(
                     assertion,
                     for: use,
@@ -45,11 +46,14 @@ struct PasskeyEndpoint {
             }
             switch verdict {
             case .failure(let refusal):
-                context.logger.log(
-                    level: refusal == .counterRegression ? .error : .notice,
-                    "passkey refused",
-                    metadata: ["reason": "\(refusal.reason)"]
-                )
+                // Which listed credential it was, so a possible clone can be traced; never the
+                // id a request merely claims, which is the requester's text.
+                var metadata: Logger.Metadata = ["reason": "\(refusal.reason)"]
+                if let assertion, let (owner, listed) = snapshot.deployment.config.passkey(id: assertion.credentialID) {
+                    metadata["subject"] = "\(owner.subject)"
+                    metadata["passkey"] = "\(listed.name)"
+                }
+                context.logger.log(level: refusal == .counterRegression ? .error : .notice, "passkey refused", metadata: metadata)
                 if let user {
                     return try flow.secondFactorForm(
                         transaction.then,

@@ -1,7 +1,9 @@
 import Hummingbird
+import Logging
 import PermisoCore
 
-/// `POST /login/code`: the authenticator code after a right password (`TOTPSignIn`), then
+/// `POST /login/code`: the authenticator code after a right password (`TOTPSignIn`), or one of
+/// the user's recovery codes (`RecoveryCodeSignIn`), then
 /// on to what the sign-in was for (`SignInCompletion`). Passkeys as the second factor post to
 /// `PasskeyEndpoint` instead.
 ///
@@ -18,17 +20,30 @@ struct SecondFactorEndpoint {
             let snapshot = context.snapshot
             // Removed from the config (or its authenticator was) since the password step.
             let gone = OAuthError.invalidRequest("This sign-in can no longer continue. Go back to the application and start again.")
-            guard let user = snapshot.deployment.config.user(subject: transaction.subject), user.totp != nil else { throw gone }
+            guard let user = snapshot.deployment.config.user(subject: transaction.subject), user.hasSecondFactor else { throw gone }
             if let stepped = transaction.stepUpOf {
                 let current = try await flow.session(from: request, snapshot)
                 guard current?.sessionID == stepped, current?.subject == user.subject else { throw gone }
             }
-            let verdict = try await TOTPSignIn(context.flows).verify(
-                user: user,
-                code: parameters["code"] ?? "",
-                address: flow.address(request, context),
-                now: flow.live.clock.now()
-            )
+            let verdict: Result<Void, PasswordSignIn.Refusal>
+            if let recoveryCode = parameters["recovery_code"] {
+                let used = try await RecoveryCodeSignIn(context.flows).verify(user: user, code: recoveryCode, address: flow.address(request, context))
+                if case .success(let position) = used {
+                    // The owner should know, and issue new codes before they run out.
+                    context.logger.notice(
+                        "recovery code used",
+                        metadata: ["subject": "\(user.subject)", "code": "\(position + 1) of \(user.recoveryCodes.count)"]
+                    )
+                }
+                verdict = used.map { _ in () }
+            } else {
+                verdict = try await TOTPSignIn(context.flows).verify(
+                    user: user,
+                    code: parameters["code"] ?? "",
+                    address: flow.address(request, context),
+                    now: flow.live.clock.now()
+                ).map { _ in () }
+            }
             switch verdict {
             case .failure(let refusal):
                 return try flow.secondFactorForm(

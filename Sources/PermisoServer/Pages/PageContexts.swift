@@ -86,15 +86,18 @@ struct SecondFactorPage: FormPageContext {
     var action = Endpoint.loginCode
     /// Whether the user has an authenticator app: the code field shows only then.
     var asksCode: Bool
+    /// Whether the user has recovery codes: the "lost it?" form shows only then.
+    var offersRecovery: Bool
     var error: String?
     var tx = ""
     var passkey: PasskeyPrompt?
     var brand = BrandContext()
     var usesScript: Bool { passkey != nil }
 
-    init(username: String, asksCode: Bool = true, error: String? = nil) {
+    init(username: String, asksCode: Bool = true, offersRecovery: Bool = false, error: String? = nil) {
         self.username = username
         self.asksCode = asksCode
+        self.offersRecovery = offersRecovery
         self.error = error
     }
 }
@@ -133,6 +136,9 @@ struct PasskeyAddedPage: PageContext {
     let title = "Passkey verified"
     var username: String
     var entry: String
+    /// The user had no second factor, so a password alone made this: the reviewer must check
+    /// with the person that they asked for it.
+    var passwordOnly: Bool
     var brand = BrandContext()
 }
 

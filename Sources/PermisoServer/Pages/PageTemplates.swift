@@ -75,6 +75,17 @@ enum PageTemplates {
         </form>
         {{/asksCode}}
         {{>passkey-form}}
+        {{#offersRecovery}}
+        <details class="recovery">
+        <summary>Lost your authenticator? Use a recovery code</summary>
+        <form method="post" action="{{action}}" novalidate>
+        <input type="hidden" name="tx" value="{{tx}}">
+        <label for="recovery_code">Recovery code</label>
+        <input id="recovery_code" name="recovery_code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="24" placeholder="XXXX-XXXX-XXXX-XXXX" required>
+        <button type="submit" class="secondary">Use the recovery code</button>
+        </form>
+        </details>
+        {{/offersRecovery}}
         {{/body}}{{/layout}}
         """
 
@@ -112,6 +123,7 @@ enum PageTemplates {
         <h1>Passkey verified</h1>
         <p class="lead">Add this entry to the <code>passkeys:</code> list of <strong>{{username}}</strong> in the config, run <code>permiso check</code>, and deploy it: the passkey works from the next reload.</p>
         <pre class="claims entry" id="passkey-entry">{{entry}}</pre>
+        {{#passwordOnly}}<p class="alert" role="note">{{username}} had no second factor, so this passkey was made after a password alone. Whoever reviews the change should confirm with {{username}}, another way, that they asked for it.</p>{{/passwordOnly}}
         <p class="hint">Nothing was stored: a passkey exists only once a reviewed config lists it.</p>
         <div class="actions"><a class="button secondary" href="/account/passkeys">Back to passkeys</a></div>
         {{/body}}{{/layout}}

@@ -30,6 +30,7 @@ enum Stylesheet {
         @media (max-width:30rem){.card{margin:0 .75rem 2rem;padding:1.5rem}}
         .claims{white-space:pre-wrap;word-break:break-all;background:#f3f4f6;padding:1rem;border-radius:8px;font-size:.85rem}
         .entry{white-space:pre;word-break:normal;overflow-x:auto}
+        .recovery{margin-top:1.5rem}.recovery summary{cursor:pointer;color:#4b5563}
 
         """
     }

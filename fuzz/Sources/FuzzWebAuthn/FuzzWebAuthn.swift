@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import FuzzSupport
 import PermisoCore
@@ -17,11 +18,13 @@ let challenge = [UInt8](repeating: 7, count: 32)
 let clientData = Array(
     "{\"type\":\"webauthn.create\",\"challenge\":\"\(Data(challenge).base64URLEncodedString)\",\"origin\":\"http://localhost:8080\"}".utf8
 )
-/// A P-256 point (the generator): a key that parses, for assertions no one can sign.
-let key = try! PasskeyPublicKey(jwk: [
-    "kty": "EC", "crv": "P-256", "x": "axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY",
-    "y": "T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU",
-])
+/// A P-256 key whose private half is discarded at start: no input can be its signature.
+let key = try! PasskeyPublicKey(
+    jwk: {
+        let point = Array(P256.Signing.PrivateKey().publicKey.x963Representation)
+        return ["kty": "EC", "crv": "P-256", "x": Data(point[1..<33]).base64URLEncodedString, "y": Data(point[33...]).base64URLEncodedString]
+    }()
+)
 
 func test(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     var input = FuzzInput(data, count)

@@ -89,12 +89,19 @@ public struct PasskeyEnrollment: Sendable {
     }
 
     /// The lines to add under the user in the config: JSON strings and flow mappings, which
-    /// are YAML too, so a name can hold any character without breaking the file.
-    public static func configEntry(_ passkey: PasskeyConfig) -> String {
+    /// are YAML too, so a name can hold any character without breaking the file. With
+    /// `signedInWith`, a first comment line tells the reviewer how the session that made it
+    /// signed in: for a user with no second factor yet, that was a password alone, and the
+    /// review is what stands between a stolen password and a passkey.
+    public static func configEntry(_ passkey: PasskeyConfig, signedInWith amr: [String]? = nil) -> String {
         func quoted(_ text: String) -> String {
-            String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            return String(decoding: (try? encoder.encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
         }
-        var lines = [
+        var lines: [String] = []
+        if let amr { lines.append("# verified by Permiso for a session signed in with \(amr.joined(separator: ", "))") }
+        lines += [
             "- name: \(quoted(passkey.name))",
             "  id: \(Data(passkey.id).base64URLEncodedString)",
             "  publicKey: \(passkey.publicKey.jwkJSON)",

@@ -120,10 +120,13 @@ public struct PasskeySignIn: Sendable {
             try await context.state.passkeys.claimChallenge(challenge, until: formExpires, now: now)
         }
         guard first else { return .failure(.rejected("the challenge was already used")) }
-        let advanced = try await withStateStore {
+        let counter = try await withStateStore {
             try await context.state.passkeys.advanceCounter(credentialID: passkey.id, to: data.signCount)
         }
-        guard advanced else { return .failure(.counterRegression) }
-        return .success(user)
+        switch counter {
+        case .advanced: return .success(user)
+        case .regressed: return .failure(.counterRegression)
+        case .contended: return .failure(.rejected("other sign-ins with this credential at the same moment; try again"))
+        }
     }
 }

@@ -45,12 +45,15 @@ public struct PasswordSignIn: Sendable {
         case incorrect
         /// The second factor's code: wrong, outside the window, or already used.
         case incorrectCode
+        /// A recovery code that is not the user's, or was used before.
+        case incorrectRecoveryCode
 
         public var message: String {
             switch self {
             case .throttled: "Too many sign-in attempts. Wait a few minutes and try again."
             case .incorrect: "The username or password is incorrect."
             case .incorrectCode: "The code is incorrect or was already used. Enter the current code from your authenticator app."
+            case .incorrectRecoveryCode: "The recovery code is incorrect or was already used."
             }
         }
     }
