@@ -6,6 +6,7 @@ through the real pages of a running release binary."""
 import base64
 import json
 import re
+import time
 import urllib.parse
 
 import pyotp
@@ -204,5 +205,50 @@ def test_authlib_sees_amr_and_acr_and_a_client_requiring_mfa_never_gets_a_passwo
                           allow_redirects=False, timeout=10)
         location = urllib.parse.parse_qs(urllib.parse.urlparse(denied.headers.get("Location", "")).query)
         assert location.get("error") == ["access_denied"] and "code" not in location, denied.text[:300]
+    finally:
+        server.stop()
+
+
+def test_pyotp_codes_replayed_two_steps_old_or_wrong_are_refused_and_wrong_ones_are_counted(enrolled):
+    """pyotp as the authenticator app: the current code works once; the code of two steps
+    ago does not; wrong codes count in the sign-in throttle until even the right one is
+    refused from that address."""
+    _, config, _, uri, port = enrolled
+    config.write_text(config.read_text().replace(
+        "  - username: alice\n", "  - username: alice\n    totp:\n      secret: ./secrets/alice.totp\n", 1))
+    server = Permiso(config, port=port)
+    totp = pyotp.parse_uri(uri)
+    try:
+        def code_form(session):
+            query = urllib.parse.urlencode({"client_id": "demo", "redirect_uri": CALLBACK, "response_type": "code",
+                                            "scope": "openid", "state": "s"})
+            login = session.get(f"{server.base}/oauth/authorize?{query}", allow_redirects=False, timeout=10)
+            tx = re.search(r'name="tx" value="([^"]+)"', login.text).group(1)
+            form = session.post(f"{server.base}/login", data={"tx": tx, "username": "alice", "password": "alice-password"},
+                                allow_redirects=False, timeout=10)
+            return re.search(r'name="tx" value="([^"]+)"', form.text).group(1)
+
+        def answer(session, tx, code):
+            return session.post(f"{server.base}/login/code", data={"tx": tx, "code": code}, allow_redirects=False, timeout=10)
+
+        # Far enough from a step boundary that "now" is one step throughout.
+        if 30 - time.time() % 30 < 5:
+            time.sleep(30 - time.time() % 30 + 0.5)
+        first = requests.Session()
+        current = totp.now()
+        assert answer(first, code_form(first), current).status_code == 303
+        second = requests.Session()
+        replay = answer(second, code_form(second), current)
+        assert replay.status_code == 401 and "already used" in replay.text
+        old = answer(second, code_form(second), totp.at(time.time() - 60))
+        assert old.status_code == 401, "two steps ago is outside the window"
+
+        third = requests.Session()
+        tx = code_form(third)
+        for _ in range(8):  # with the refusals above: 10 on alice from this address
+            wrong = answer(third, tx, "000000" if totp.now() != "000000" else "111111")
+            assert wrong.status_code == 401
+        throttled = answer(third, tx, totp.at(time.time() + 30))
+        assert throttled.status_code == 401 and "Too many sign-in attempts" in throttled.text
     finally:
         server.stop()
