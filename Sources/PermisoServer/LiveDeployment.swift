@@ -72,6 +72,8 @@ public final class LiveDeployment: Sendable {
     private let storeLocation: StateStoreLocation
     private let environment: [String: String]
     private let current: Mutex<Snapshot>
+    /// Tells relying parties when a session they signed in with ends.
+    let logoutDelivery: BackchannelDelivery
 
     /// Loads the config and keys; throws what `permiso check` would report, or why the keys may not serve.
     ///
@@ -81,9 +83,11 @@ public final class LiveDeployment: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clock: any WallClock = SystemWallClock(),
         store: (any StateStore)? = nil,
+        logoutDelivery: BackchannelDelivery.Policy = .init(),
         logger: Logger = Logger(label: "permiso")
     ) async throws {
         self.configFile = configFile
+        self.logoutDelivery = BackchannelDelivery(policy: logoutDelivery, logger: logger)
         self.authenticator = ClientAuthenticator(verifier: passwordVerifier)
         self.environment = environment
         self.clock = clock

@@ -85,16 +85,49 @@ struct CoreFlowTests {
         }
     }
 
-    @Test("A new session keeps the consents of the same user's previous session only")
+    @Test("Signing in again continues the same user's session (sid, consents, recorded clients); another user's is replaced")
     func sessionStart() async throws {
         let h = try await harness()
         let alice = try #require(h.deployment.config.user(username: "alice"))
         let bob = try #require(h.deployment.config.user(username: "bob"))
         var previous = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: nil)
         previous.consents = ["demo": ["openid"]]
-        let again = LoginSession.start(alice, methods: ["pwd"], now: clock.now(), previous: previous)
-        #expect(again.consents == previous.consents && again.sessionID != previous.sessionID && again.amr == ["pwd"])
-        #expect(LoginSession.start(bob, methods: ["pwd"], now: clock.now(), previous: previous).consents.isEmpty)
+        previous.recordedClients = [LoginSession.clientDigest("demo")]
+        clock.advance(60)
+        let again = LoginSession.start(alice, methods: TOTPSignIn.methods, now: clock.now(), previous: previous)
+        #expect(again.consents == previous.consents && again.sessionID == previous.sessionID && again.amr == TOTPSignIn.methods)
+        #expect(again.recordedClients == previous.recordedClients && again.authTime == previous.authTime + 60)
+        let other = LoginSession.start(bob, methods: ["pwd"], now: clock.now(), previous: previous)
+        #expect(other.consents.isEmpty && other.recordedClients.isEmpty && other.sessionID != previous.sessionID)
+    }
+
+    @Test("A session records each client with a logout URI once, at most 16, forgetting the oldest")
+    func recordedClients() throws {
+        var client = ClientConfig(
+            id: "rp-0",
+            name: "RP",
+            authMethod: .none,
+            redirectURIs: [],
+            postLogoutRedirectURIs: [],
+            grantTypes: [.authorizationCode],
+            scopes: ["openid"],
+            signingAlgorithm: .es256,
+            requirePKCE: true,
+            firstParty: false
+        )
+        var session = LoginSession(subject: "alice", authTime: clock.now(), sessionID: "S", amr: ["pwd"])
+        #expect(session.recording(client) == nil, "no logout URI: nothing to remember")
+        client.backchannelLogoutURI = "https://rp.example/logout"
+        session = try #require(session.recording(client))
+        #expect(session.recording(client) == nil, "already recorded")
+        for index in 1...20 {
+            client.id = "rp-\(index)-" + String(repeating: "x", count: 200)
+            session = try #require(session.recording(client))
+        }
+        #expect(session.recordedClients.count == LoginSession.maximumRecordedClients)
+        #expect(session.recordedClients.allSatisfy { $0.count == 11 }, "fixed size, whatever the client ids")
+        #expect(!session.recordedClients.contains(LoginSession.clientDigest("rp-0")), "the oldest went first")
+        #expect(session.recordedClients.last == LoginSession.clientDigest(client.id))
     }
 
     // MARK: RP-Initiated Logout

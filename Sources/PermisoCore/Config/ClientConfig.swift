@@ -23,6 +23,14 @@ public struct ClientConfig: Sendable, Equatable {
     public var firstParty: Bool
     /// Every sign-in for this client needs a second factor: a password-only session steps up.
     public var requireMFA: Bool = false
+    /// Where Permiso POSTs a Logout Token when a session this client got an ID token in ends
+    /// (OpenID Connect Back-Channel Logout 1.0 §2.2).
+    public var backchannelLogoutURI: String? = nil
+    /// The client needs `sid` in its logout tokens (§2.2); Permiso always sends it.
+    public var backchannelLogoutSessionRequired: Bool = false
+
+    /// Whether sessions must remember this client, to tell it when they end.
+    public var hearsOfLogout: Bool { backchannelLogoutURI != nil }
 
     public var isPublic: Bool { authMethod == .none }
 }

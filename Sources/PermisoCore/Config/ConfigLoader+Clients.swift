@@ -79,6 +79,14 @@ extension ConfigLoader {
         }
         let firstParty = object["firstParty"]?.bool(log) ?? false
         let requireMFA = object["requireMFA"]?.bool(log) ?? false
+        var backchannelLogoutURI: String?
+        if let value = object["backchannelLogoutURI"], let uri = value.nonEmptyString(log) {
+            if let violation = LogoutURIRule.check(uri) { log.error(violation.message, at: value) } else { backchannelLogoutURI = uri }
+        }
+        let backchannelLogoutSessionRequired = object["backchannelLogoutSessionRequired"]?.bool(log) ?? false
+        if backchannelLogoutSessionRequired && object["backchannelLogoutURI"] == nil {
+            log.error("backchannelLogoutSessionRequired needs a backchannelLogoutURI", at: object["backchannelLogoutSessionRequired"]!)
+        }
         guard let id, log.diagnostics.count == before else { return nil }
         let client = ClientConfig(
             id: id,
@@ -92,7 +100,9 @@ extension ConfigLoader {
             signingAlgorithm: algorithm,
             requirePKCE: requirePKCE,
             firstParty: firstParty,
-            requireMFA: requireMFA
+            requireMFA: requireMFA,
+            backchannelLogoutURI: backchannelLogoutURI,
+            backchannelLogoutSessionRequired: backchannelLogoutSessionRequired
         )
         for violation in GrantTypeRule.check(client) {
             log.error(violation.message, at: object["grantTypes"] ?? object.value)

@@ -132,6 +132,17 @@ public enum ConfigSchema {
                 default: false,
                 "Every sign-in for this client needs a second factor; a password-only session is asked for one (step-up)."
             ),
+            FieldSpec(
+                "backchannelLogoutURI",
+                .url,
+                "OpenID Back-Channel Logout: where Permiso POSTs a logout token when a session this client signed in with ends (https, or http on loopback)."
+            ),
+            FieldSpec(
+                "backchannelLogoutSessionRequired",
+                .boolean,
+                default: false,
+                "The client needs sid in its logout tokens; Permiso always sends sid and sub."
+            ),
         ]
     )
 

@@ -32,6 +32,8 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
     public var requestURIParameterSupported: Bool
     public var frontchannelLogoutSupported: Bool
     public var backchannelLogoutSupported: Bool
+    /// Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`, the ID token's.
+    public var backchannelLogoutSessionSupported: Bool
 
     enum CodingKeys: String, CodingKey {
         case issuer
@@ -60,6 +62,7 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         case requestURIParameterSupported = "request_uri_parameter_supported"
         case frontchannelLogoutSupported = "frontchannel_logout_supported"
         case backchannelLogoutSupported = "backchannel_logout_supported"
+        case backchannelLogoutSessionSupported = "backchannel_logout_session_supported"
     }
 
     /// Claims Permiso puts in ID tokens itself, whatever the scopes.
@@ -102,6 +105,8 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         requestParameterSupported = false
         requestURIParameterSupported = false
         frontchannelLogoutSupported = false
-        backchannelLogoutSupported = false
+        // OpenID Connect Back-Channel Logout 1.0 §2.1: clients that register a URI are told.
+        backchannelLogoutSupported = true
+        backchannelLogoutSessionSupported = true
     }
 }

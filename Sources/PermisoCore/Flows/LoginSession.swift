@@ -10,6 +10,14 @@ public struct LoginSession: Codable, Sendable, Equatable {
     public var amr: [String]
     /// Client id → scopes the user agreed to.
     public var consents: [String: [String]]
+    /// The clients to tell when this session ends (OpenID Back-Channel Logout 1.0): those with
+    /// a logout URI that got an ID token in it, by `clientDigest`, oldest first. At most
+    /// `maximumRecordedClients`, so the cookie stays well under browsers' 4 KB whatever the
+    /// client ids; past that, the client that signed in longest ago is forgotten and not told.
+    public var recordedClients: [String]
+
+    /// 16 clients of 11 characters each: about 300 bytes of the cookie.
+    public static let maximumRecordedClients = 16
 
     enum CodingKeys: String, CodingKey {
         case subject = "s"
@@ -17,14 +25,66 @@ public struct LoginSession: Codable, Sendable, Equatable {
         case sessionID = "sid"
         case amr
         case consents = "c"
+        case recordedClients = "rp"
     }
 
-    public init(subject: String, authTime: Date, sessionID: String, amr: [String], consents: [String: [String]] = [:]) {
+    public init(
+        subject: String,
+        authTime: Date,
+        sessionID: String,
+        amr: [String],
+        consents: [String: [String]] = [:],
+        recordedClients: [String] = []
+    ) {
         self.subject = subject
         self.authTime = Int(authTime.timeIntervalSince1970)
         self.sessionID = sessionID
         self.amr = amr
         self.consents = consents
+        self.recordedClients = recordedClients
+    }
+
+    /// Cookies sealed before sessions recorded clients open with none recorded.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        subject = try container.decode(String.self, forKey: .subject)
+        authTime = try container.decode(Int.self, forKey: .authTime)
+        sessionID = try container.decode(String.self, forKey: .sessionID)
+        amr = try container.decode([String].self, forKey: .amr)
+        consents = try container.decode([String: [String]].self, forKey: .consents)
+        recordedClients = try container.decodeIfPresent([String].self, forKey: .recordedClients) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(authTime, forKey: .authTime)
+        try container.encode(sessionID, forKey: .sessionID)
+        try container.encode(amr, forKey: .amr)
+        try container.encode(consents, forKey: .consents)
+        if !recordedClients.isEmpty { try container.encode(recordedClients, forKey: .recordedClients) }
+    }
+
+    /// A client's fixed-size name in the cookie: 64 bits of SHA-256 of its id, base64url.
+    public static func clientDigest(_ clientID: String) -> String {
+        Data(SHA256Bytes.of(clientID).prefix(8)).base64URLEncodedString
+    }
+
+    /// This session with `client` recorded, if it wants to hear of the logout and is not yet
+    /// recorded; `nil` when nothing changes (so the cookie need not be set again).
+    public func recording(_ client: ClientConfig) -> LoginSession? {
+        guard client.hearsOfLogout else { return nil }
+        let digest = Self.clientDigest(client.id)
+        guard !recordedClients.contains(digest) else { return nil }
+        var next = self
+        next.recordedClients = Array((recordedClients + [digest]).suffix(Self.maximumRecordedClients))
+        return next
+    }
+
+    /// The config's clients this session recorded; a client removed from the config since is skipped.
+    public func recorded(in config: PermisoConfig) -> [ClientConfig] {
+        let wanted = Set(recordedClients)
+        return config.clients.filter { $0.hearsOfLogout && wanted.contains(Self.clientDigest($0.id)) }
     }
 
     /// OIDC Core §3.1.2.1: with max_age, a login older than that many seconds must be repeated.

@@ -112,6 +112,8 @@ public struct TokenSigner: Sendable {
         case idToken = "JWT"
         /// RFC 9068 §2.1.
         case accessToken = "at+jwt"
+        /// OpenID Connect Back-Channel Logout 1.0 §2.4: so a logout token is never mistaken for another JWT.
+        case logoutToken = "logout+jwt"
     }
 
     public func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: TokenType) throws -> String {

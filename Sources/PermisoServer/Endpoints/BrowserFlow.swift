@@ -53,7 +53,19 @@ struct BrowserFlow: Sendable {
         request: Request,
         _ snapshot: LiveDeployment.Snapshot
     ) async throws(OAuthError) -> LoginSession {
-        LoginSession.start(user, methods: methods, now: live.clock.now(), previous: try await session(from: request, snapshot))
+        let previous = try await session(from: request, snapshot)
+        // Another user signing in on this browser ends the session it had, as a logout would.
+        if let previous, previous.subject != user.subject { try await endSession(previous, snapshot) }
+        return LoginSession.start(user, methods: methods, now: live.clock.now(), previous: previous)
+    }
+
+    /// Ends `session` everywhere: refused by every instance from now on (`SessionEnds`), and
+    /// every client it recorded told over the back channel (`BackchannelLogout`), waiting at
+    /// most `BackchannelDelivery.Policy.responseCap` for them.
+    func endSession(_ session: LoginSession, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) {
+        try await RPInitiatedLogout(snapshot.flows).end(session)
+        let notices = try BackchannelLogout(snapshot.flows).notices(for: session, now: live.clock.now())
+        await live.logoutDelivery.deliver(notices)
     }
 
     /// The second-factor form, for a user whose password was right and who has a second
@@ -127,6 +139,8 @@ struct BrowserFlow: Sendable {
     ) async throws -> Response {
         let flow = snapshot.authorizationFlow
         var response: Response
+        /// The session with the client recorded, when that changed it: the cookie to set.
+        var recorded: LoginSession?
         switch flow.decide(authRequest, session: session, now: live.clock.now(), consented: consented) {
         case .login:
             response = try loginForm(authRequest, request: request, snapshot, username: authRequest.loginHint)
@@ -136,7 +150,14 @@ struct BrowserFlow: Sendable {
             // `decide` asks for a step-up only for a user who has a second factor.
             let user = snapshot.deployment.config.user(subject: session.subject)!
             response = try secondFactorForm(.authorization(authRequest), user: user, stepUpOf: session.sessionID, request: request, snapshot)
-        case .issueCode(let session):
+        case .issueCode(var session):
+            // A client that gets an ID token in this session is told when it ends.
+            if authRequest.scopes.contains("openid"), let client = snapshot.deployment.config.client(id: authRequest.clientID),
+                let updated = session.recording(client)
+            {
+                session = updated
+                recorded = updated
+            }
             let code = try flow.issueCode(authRequest, session: session, now: live.clock.now())
             let parameters = flow.responseParameters([("code", code)], target: authRequest.responseTarget)
             response = deliver(parameters, authRequest.responseTarget, answering: request, snapshot)
@@ -148,7 +169,9 @@ struct BrowserFlow: Sendable {
                 snapshot
             )
         }
-        for cookie in extraCookies { response.setCookie(cookie) }
+        let sessionName = cookieName(Self.sessionCookie, snapshot)
+        for cookie in extraCookies where recorded == nil || cookie.name != sessionName { response.setCookie(cookie) }
+        if let recorded { response.setCookie(try sessionCookie(recorded, snapshot)) }
         return response
     }
 

@@ -125,13 +125,18 @@ struct DeviceEndpoint {
             return gone(snapshot)
         }
         let name = pending.client.name
-        return done(
+        var response = done(
             approve ? "Device connected" : "Access denied",
             approve
                 ? "\(name) is signed in on your device. You can close this window."
                 : "\(name) was not given access. You can close this window.",
             snapshot
         )
+        // The device's client gets an ID token in this session: it is told when the session ends.
+        if approve, pending.record.scopes.contains("openid"), let recorded = session.recording(pending.client) {
+            response.setCookie(try flow.sessionCookie(recorded, snapshot))
+        }
+        return response
     }
 
     private func pending(_ userCode: String, _ context: PermisoRequestContext) async throws(OAuthError) -> DeviceVerification.Pending? {

@@ -69,7 +69,7 @@ struct LogoutEndpoint {
         _ logout: RPInitiatedLogout,
         _ snapshot: LiveDeployment.Snapshot
     ) async throws -> Response {
-        if let session { try await logout.end(session) }
+        if let session { try await flow.endSession(session, snapshot) }
         var response: Response
         if let redirect = destination.redirect {
             var parameters: [(String, String)] = []

@@ -74,20 +74,27 @@ public struct PasswordSignIn: Sendable {
 }
 
 extension LoginSession {
-    /// A new session for `user` signed in at `now` with `methods` (RFC 8176 `amr` values),
-    /// keeping the consents of the browser's previous session if it was the same user's.
+    /// A sign-in for `user` at `now` with `methods` (RFC 8176 `amr` values). When the browser's
+    /// session was already this user's (a step-up, `prompt=login`, `max_age`), it is the same
+    /// session signed in again: its `sid`, consents and recorded clients carry on, so the
+    /// clients that hold that `sid` are told when it ends (Back-Channel Logout 1.0 §2.1: one
+    /// `sid` per session). Another user's session is replaced by a new one.
     public static func start(
         _ user: UserConfig,
         methods: [String],
         now: Date,
         previous: LoginSession?
     ) -> LoginSession {
-        LoginSession(
+        guard let previous, previous.subject == user.subject else {
+            return LoginSession(subject: user.subject, authTime: now, sessionID: RandomToken.make(), amr: methods)
+        }
+        return LoginSession(
             subject: user.subject,
             authTime: now,
-            sessionID: RandomToken.make(),
+            sessionID: previous.sessionID,
             amr: methods,
-            consents: previous?.subject == user.subject ? previous?.consents ?? [:] : [:]
+            consents: previous.consents,
+            recordedClients: previous.recordedClients
         )
     }
 }

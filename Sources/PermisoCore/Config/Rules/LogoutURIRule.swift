@@ -1,0 +1,15 @@
+internal import Foundation
+
+/// A relying party's back- or front-channel logout URI (OpenID Connect Back-Channel Logout
+/// 1.0 §2.2, Front-Channel Logout 1.0 §2): an absolute https URL, or http on a loopback host
+/// for development; no fragment, since §2.2 forbids one and a browser would drop it anyway.
+enum LogoutURIRule {
+    static func check(_ text: String) -> RuleViolation? {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            let host = components.host, !host.isEmpty
+        else { return RuleViolation("expected an absolute https URL, got \"\(text)\"") }
+        guard components.fragment == nil else { return RuleViolation("a logout URI has no fragment, got \"\(text)\"") }
+        if scheme == "https" || (scheme == "http" && Loopback.isHost(host)) { return nil }
+        return RuleViolation("expected https (http only for loopback hosts), got \"\(text)\"")
+    }
+}
