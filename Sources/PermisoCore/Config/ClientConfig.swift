@@ -29,8 +29,14 @@ public struct ClientConfig: Sendable, Equatable {
     /// The client needs `sid` in its logout tokens (§2.2); Permiso always sends it.
     public var backchannelLogoutSessionRequired: Bool = false
 
+    /// A page Permiso loads in a hidden frame on the signed-out page, so the client can clear
+    /// its own cookies (OpenID Connect Front-Channel Logout 1.0 §2).
+    public var frontchannelLogoutURI: String? = nil
+    /// The client needs `iss` and `sid` in the front-channel URI's query (§2).
+    public var frontchannelLogoutSessionRequired: Bool = false
+
     /// Whether sessions must remember this client, to tell it when they end.
-    public var hearsOfLogout: Bool { backchannelLogoutURI != nil }
+    public var hearsOfLogout: Bool { backchannelLogoutURI != nil || frontchannelLogoutURI != nil }
 
     public var isPublic: Bool { authMethod == .none }
 }

@@ -87,6 +87,14 @@ extension ConfigLoader {
         if backchannelLogoutSessionRequired && object["backchannelLogoutURI"] == nil {
             log.error("backchannelLogoutSessionRequired needs a backchannelLogoutURI", at: object["backchannelLogoutSessionRequired"]!)
         }
+        var frontchannelLogoutURI: String?
+        if let value = object["frontchannelLogoutURI"], let uri = value.nonEmptyString(log) {
+            if let violation = LogoutURIRule.check(uri) { log.error(violation.message, at: value) } else { frontchannelLogoutURI = uri }
+        }
+        let frontchannelLogoutSessionRequired = object["frontchannelLogoutSessionRequired"]?.bool(log) ?? false
+        if frontchannelLogoutSessionRequired && object["frontchannelLogoutURI"] == nil {
+            log.error("frontchannelLogoutSessionRequired needs a frontchannelLogoutURI", at: object["frontchannelLogoutSessionRequired"]!)
+        }
         guard let id, log.diagnostics.count == before else { return nil }
         let client = ClientConfig(
             id: id,
@@ -102,7 +110,9 @@ extension ConfigLoader {
             firstParty: firstParty,
             requireMFA: requireMFA,
             backchannelLogoutURI: backchannelLogoutURI,
-            backchannelLogoutSessionRequired: backchannelLogoutSessionRequired
+            backchannelLogoutSessionRequired: backchannelLogoutSessionRequired,
+            frontchannelLogoutURI: frontchannelLogoutURI,
+            frontchannelLogoutSessionRequired: frontchannelLogoutSessionRequired
         )
         for violation in GrantTypeRule.check(client) {
             log.error(violation.message, at: object["grantTypes"] ?? object.value)

@@ -143,6 +143,17 @@ public enum ConfigSchema {
                 default: false,
                 "The client needs sid in its logout tokens; Permiso always sends sid and sub."
             ),
+            FieldSpec(
+                "frontchannelLogoutURI",
+                .url,
+                "OpenID Front-Channel Logout: a page the signed-out page loads in a hidden frame, for each client of the session (https, or http on loopback)."
+            ),
+            FieldSpec(
+                "frontchannelLogoutSessionRequired",
+                .boolean,
+                default: false,
+                "Add iss and sid to the front-channel logout URI's query."
+            ),
         ]
     )
 

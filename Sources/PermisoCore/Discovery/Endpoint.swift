@@ -33,6 +33,8 @@ public enum Endpoint {
     public static let stylesheet = "/assets/permiso.css"
     /// The passkey buttons' script: the only script the pages load, from here, under their CSP.
     public static let passkeyScript = "/assets/passkeys.js"
+    /// The signed-out page's script: on to the post-logout redirect once the front-channel frames loaded.
+    public static let logoutScript = "/assets/logout.js"
     /// Liveness for load balancers.
     public static let health = "/healthz"
     /// The example config's demo relying party, served only when a client `demo` exists.

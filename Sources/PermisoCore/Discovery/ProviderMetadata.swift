@@ -34,6 +34,8 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
     public var backchannelLogoutSupported: Bool
     /// Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`, the ID token's.
     public var backchannelLogoutSessionSupported: Bool
+    /// Front-Channel Logout 1.0 §3: the frames get `iss` and `sid` when a client asks.
+    public var frontchannelLogoutSessionSupported: Bool
 
     enum CodingKeys: String, CodingKey {
         case issuer
@@ -63,6 +65,7 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         case frontchannelLogoutSupported = "frontchannel_logout_supported"
         case backchannelLogoutSupported = "backchannel_logout_supported"
         case backchannelLogoutSessionSupported = "backchannel_logout_session_supported"
+        case frontchannelLogoutSessionSupported = "frontchannel_logout_session_supported"
     }
 
     /// Claims Permiso puts in ID tokens itself, whatever the scopes.
@@ -104,7 +107,9 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         // OIDC Discovery §3 defaults request_uri_parameter_supported to true, so say false explicitly.
         requestParameterSupported = false
         requestURIParameterSupported = false
-        frontchannelLogoutSupported = false
+        // OpenID Connect Front-Channel Logout 1.0 §3: the signed-out page frames each client's URI.
+        frontchannelLogoutSupported = true
+        frontchannelLogoutSessionSupported = true
         // OpenID Connect Back-Channel Logout 1.0 §2.1: clients that register a URI are told.
         backchannelLogoutSupported = true
         backchannelLogoutSessionSupported = true

@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 import PermisoCore
 
-/// The pages' static assets: one stylesheet, coloured from the config, and the passkey script.
+/// The pages' static assets: one stylesheet, coloured from the config, the passkey script and
+/// the signed-out page's.
 struct AssetsEndpoint {
     func register(on routes: some RouterMethods<PermisoRequestContext>) {
         routes.get(RouterPath(Endpoint.stylesheet)) { _, context in
@@ -11,6 +12,10 @@ struct AssetsEndpoint {
         let script = ByteBuffer(string: PasskeyScript.source)
         routes.get(RouterPath(Endpoint.passkeyScript)) { _, _ in
             Self.asset(script, type: "text/javascript; charset=utf-8")
+        }
+        let logout = ByteBuffer(string: LogoutScript.source)
+        routes.get(RouterPath(Endpoint.logoutScript)) { _, _ in
+            Self.asset(logout, type: "text/javascript; charset=utf-8")
         }
     }
 

@@ -69,18 +69,27 @@ struct LogoutEndpoint {
         _ logout: RPInitiatedLogout,
         _ snapshot: LiveDeployment.Snapshot
     ) async throws -> Response {
+        let frames = session.map { FrontchannelLogout.frames(for: $0, config: snapshot.deployment.config) } ?? []
         if let session { try await flow.endSession(session, snapshot) }
-        var response: Response
+        var location: String?
         if let redirect = destination.redirect {
             var parameters: [(String, String)] = []
             if let state = destination.state { parameters.append(("state", state)) }
-            let location = parameters.isEmpty ? redirect : AuthorizationFlow.redirectURL(redirect, parameters: parameters)
+            location = parameters.isEmpty ? redirect : AuthorizationFlow.redirectURL(redirect, parameters: parameters)
+        }
+        var response: Response
+        if let location, frames.isEmpty {
             response = Response(
                 status: BrowserFlow.redirectStatus(answering: request),
                 headers: [.location: location, .cacheControl: "no-store"]
             )
         } else {
-            response = flow.pages.render(SignedOutPage(), branding: snapshot.deployment.config.branding)
+            // With front-channel logout the page loads the clients' frames before it goes on.
+            response = flow.pages.render(
+                SignedOutPage(frames: frames, next: location),
+                branding: snapshot.deployment.config.branding,
+                frames: frames
+            )
         }
         response.setCookie(flow.cookie(BrowserFlow.sessionCookie, "", maxAge: 0, snapshot))
         return response

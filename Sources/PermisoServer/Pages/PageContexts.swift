@@ -170,9 +170,26 @@ struct LogoutConfirmPage: FormPageContext {
 }
 
 struct SignedOutPage: PageContext {
+    struct Frame: Sendable {
+        var src: String
+    }
+
     static let template = "logged-out"
     let title = "Signed out"
+    /// The clients' front-channel logout pages, loaded in hidden frames.
+    var frames: [Frame] = []
+    /// The post-logout redirect, when the page continues to one.
+    var next: String?
+    /// `<meta http-equiv="refresh">`: the way on without JavaScript.
+    var refresh: String?
     var brand = BrandContext()
+    var usesScript: Bool { next != nil }
+
+    init(frames: [String] = [], next: String? = nil) {
+        self.frames = frames.map(Frame.init)
+        self.next = next
+        self.refresh = next.map { "3;url=\($0)" }
+    }
 }
 
 struct ErrorPage: PageContext {

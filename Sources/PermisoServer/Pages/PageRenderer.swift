@@ -46,13 +46,17 @@ struct PageRenderer: Sendable {
         branding: Branding,
         status: HTTPResponse.Status = .ok,
         formTargets: FormTargets = FormTargets(),
-        scriptNonce: String? = nil
+        scriptNonce: String? = nil,
+        frames: [String] = []
     ) -> Response {
         let html = html(page, branding: branding)
         var policy = [
             "default-src 'none'", "style-src 'self'", "img-src 'self' https: data:", formTargets.directive,
             "frame-ancestors 'none'", "base-uri 'none'",
         ]
+        // Front-channel logout: exactly the origins of the frames this page loads.
+        let frameSources = frames.compactMap(FormTargets.source(of:)).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if !frameSources.isEmpty { policy.append("frame-src " + frameSources.joined(separator: " ")) }
         if let scriptNonce {
             policy.append("script-src 'nonce-\(scriptNonce)'")
         } else if page.usesScript {

@@ -11,6 +11,7 @@ enum PageTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="no-referrer">
         <title>{{title}} · {{brand.name}}</title>
+        {{#refresh}}<meta http-equiv="refresh" content="{{refresh}}">{{/refresh}}
         <link rel="stylesheet" href="/assets/permiso.css">
         </head>
         <body>
@@ -156,10 +157,18 @@ enum PageTemplates {
         {{/body}}{{/layout}}
         """
 
+    /// Signed out; with front-channel logout, the clients' logout pages in hidden frames
+    /// (Front-Channel Logout 1.0 §2), then on to the post-logout redirect: by script once
+    /// the frames loaded (or 2.5 s), by the refresh after 3 s, or by the link.
     static let loggedOut = """
         {{<layout}}{{$body}}
         <h1>You are signed out</h1>
-        <p class="lead">You have signed out of {{brand.name}}. You can close this window.</p>
+        {{#next}}<p class="lead">Signing you out of the applications you used…</p>
+        <div class="actions"><a class="button" href="{{next}}" data-continue>Continue</a></div>
+        <script src="/assets/logout.js" defer></script>{{/next}}
+        {{^next}}<p class="lead">You have signed out of {{brand.name}}. You can close this window.</p>{{/next}}
+        {{#frames}}<iframe src="{{src}}" class="frontchannel" title="Signing out of an application" hidden></iframe>
+        {{/frames}}
         {{/body}}{{/layout}}
         """
 

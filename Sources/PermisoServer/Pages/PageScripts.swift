@@ -76,3 +76,24 @@ enum PasskeyScript {
 
         """#
 }
+
+/// `/assets/logout.js`: on the signed-out page with front-channel frames, goes on to the
+/// post-logout redirect once every frame has loaded, or after 2.5 s, whichever is first
+/// (Front-Channel Logout 1.0 §2 leaves the wait to the OP). Without it the page's refresh does.
+enum LogoutScript {
+    static let source = #"""
+        "use strict";
+        (() => {
+          const next = document.querySelector("[data-continue]");
+          if (!next) return;
+          let pending = document.querySelectorAll("iframe.frontchannel").length;
+          let gone = false;
+          const go = () => { if (!gone) { gone = true; window.location.replace(next.href); } };
+          for (const frame of document.querySelectorAll("iframe.frontchannel")) {
+            frame.addEventListener("load", () => { if (--pending <= 0) go(); }, { once: true });
+          }
+          setTimeout(go, 2500);
+        })();
+
+        """#
+}
