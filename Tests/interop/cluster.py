@@ -36,13 +36,16 @@ class Cluster:
     """nginx in front of `count` instances and one Redis. Every proxied answer names the
     instance that gave it in `X-Upstream`, so tests can see where each request landed."""
 
-    def __init__(self, folder: Path, count: int = 3):
+    def __init__(self, folder: Path, count: int = 3, edit=None):
+        """`edit`, when given, changes the config's text before anything starts."""
         self.folder = folder
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.redis = Redis(folder)
         # The URL (which could hold a password) comes from the environment, as in production.
         self.config = example_config(folder, self.base, state_store="${REDIS_URL}")
+        if edit:
+            self.config.write_text(edit(self.config.read_text()))
         environment = {"REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0"}
         run_permiso("build", "--config", str(self.config), "--out", str(folder / "site"), cwd=folder, env=environment)
         self.instances = [

@@ -18,6 +18,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from cluster import Cluster
 from conftest import Permiso, example_config, free_port
 
 DEMO_SECRET_HASH = "$2b$10$w8DqfrQXk/VkhdQqzC2PdOXsOsC3s5hIB4E.cQQvED98nG5FI05aa"  # demo-secret
@@ -163,3 +164,39 @@ def test_another_user_signing_in_ends_the_previous_session_and_tells_its_relying
     assert done.status_code == 303
     tokens = receiver.tokens("/ok")
     assert len(tokens) == 1 and payload(tokens[0])["sub"] == "alice"
+
+
+def test_through_nginx_signed_in_at_one_instance_and_out_at_another(tmp_path):
+    receiver = Receiver()
+    cluster = Cluster(tmp_path, count=2, edit=lambda text: text.replace(
+        "  - id: demo\n", f"  - id: demo\n    backchannelLogoutURI: http://127.0.0.1:{receiver.port}/ok\n", 1))
+    try:
+        browser = requests.Session()
+        redirect = "http://127.0.0.1:8080/demo/callback"  # as registered; the browser never follows it
+        query = urllib.parse.urlencode({"client_id": "demo", "redirect_uri": redirect, "response_type": "code",
+                                        "scope": "openid", "state": "s"})
+        page = browser.get(f"{cluster.base}/oauth/authorize?{query}", allow_redirects=False, timeout=10)
+        tx = __import__("re").search(r'name="tx" value="([^"]+)"', page.text).group(1)
+        done = browser.post(f"{cluster.base}/login", data={"tx": tx, "username": "alice", "password": "alice-password"},
+                            allow_redirects=False, timeout=10)
+        assert done.status_code == 303
+        signed_in_at = cluster.upstream(done)
+        # Round robin: keep asking until the logout lands on the other instance.
+        for _ in range(6):
+            out = browser.get(f"{cluster.base}/oauth/logout", allow_redirects=False, timeout=10)
+            if cluster.upstream(out) != signed_in_at:
+                break
+        assert cluster.upstream(out) != signed_in_at and out.status_code == 200
+        tx = __import__("re").search(r'name="logout_tx" value="([^"]+)"', out.text)
+        assert tx, out.text[:500]
+        tx = tx.group(1)
+        for _ in range(6):
+            confirmed = browser.post(f"{cluster.base}/oauth/logout", data={"logout_tx": tx}, allow_redirects=False, timeout=10)
+            if cluster.upstream(confirmed) != signed_in_at:
+                break
+        assert cluster.upstream(confirmed) != signed_in_at and "You are signed out" in confirmed.text
+        tokens = receiver.tokens("/ok")
+        assert len(tokens) == 1 and payload(tokens[0])["sub"] == "alice"
+    finally:
+        cluster.stop()
+        receiver.server.shutdown()

@@ -1,7 +1,9 @@
 """Apache httpd with mod_auth_openidc (Debian's apache2 and libapache2-mod-auth-openidc)
 protects a page on a loopback port with Permiso as its OpenID provider: headless Chromium
 opens the page, is sent to Permiso's login, signs in and lands on the page; then a burst of
-requests with the session cookie Apache set all get the page."""
+requests with the session cookie Apache set all get the page. Signing out at Permiso tells
+Apache over the back channel (its redirect URI with ?logout=backchannel), so the next request
+to the protected page goes back to the authorization endpoint."""
 
 import os
 import shutil
@@ -35,6 +37,8 @@ def protected(tmp_path):
     grantTypes: [authorization_code]
     scopes: [openid, email, profile]
     firstParty: true
+    backchannelLogoutURI: {redirect}?logout=backchannel
+    backchannelLogoutSessionRequired: true
 """)
     # Apache's workers drop to www-data, who cannot read pytest's private folders.
     root = Path(tempfile.mkdtemp(prefix="permiso-apache-"))
@@ -113,3 +117,33 @@ def test_a_browser_signs_in_through_mod_auth_openidc_and_a_burst_with_its_sessio
     # Without the cookie Apache sends the browser to Permiso again.
     anonymous = requests.get(protected["base"] + "/protected/", allow_redirects=False, timeout=10)
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith(protected["provider"].base + "/oauth/authorize")
+
+
+def test_signing_out_at_permiso_ends_the_apache_session_over_the_back_channel(protected, browser):  # noqa: F811
+    provider = protected["provider"]
+    browser.get(protected["base"] + "/protected/")
+    wait_for(browser, "input#username").send_keys("conformance")
+    browser.find_element(By.ID, "password").send_keys("conformance-password")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 15).until(lambda driver: "The protected page" in driver.page_source)
+    cookies = {cookie["name"]: cookie["value"] for cookie in browser.get_cookies()}
+    with requests.Session() as session:
+        session.cookies.update(cookies)
+        assert session.get(protected["base"] + "/protected/", allow_redirects=False, timeout=10).status_code == 200
+
+    # Signed out at Permiso (no hint: the person confirms), not at Apache.
+    browser.get(provider.base + "/oauth/logout")
+    wait_for(browser, "input[name=logout_tx]")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(browser, "main h1")
+    assert "You are signed out" in browser.page_source
+
+    # Apache got the logout token and dropped its session: the same cookie is sent to Permiso again.
+    with requests.Session() as session:
+        session.cookies.update(cookies)
+        again = session.get(protected["base"] + "/protected/", allow_redirects=False, timeout=10)
+    assert again.status_code == 302 and again.headers["Location"].startswith(provider.base + "/oauth/authorize"), \
+        (protected["root"] / "error.log").read_text()[-2000:]
+    browser.get(protected["base"] + "/protected/")
+    wait_for(browser, "input#username")
+    assert browser.current_url.startswith(provider.base + "/oauth/authorize")
