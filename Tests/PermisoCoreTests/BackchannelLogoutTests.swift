@@ -79,3 +79,22 @@ struct BackchannelLogoutTests {
         #expect(orphan.first?.contains("backchannelLogoutSessionRequired needs a backchannelLogoutURI") == true)
     }
 }
+
+@Suite("Back-channel logout: the session cookie's bound")
+struct RecordedClientsBoundTests {
+    @Test("With the most clients recorded, whatever their ids, the sealed session stays far below browsers' 4 KB")
+    func sealedSize() throws {
+        let deployment = try Deployment.load(configFile: Repository.exampleConfig, environment: [:])
+        let sealer = try #require(Sealer(keys: deployment.keys, issuer: deployment.config.issuer.absoluteString))
+        var session = LoginSession(subject: "alice", authTime: Date(), sessionID: RandomToken.make(), amr: TOTPSignIn.methods)
+        var client = try #require(deployment.config.client(id: "demo"))
+        client.backchannelLogoutURI = "https://rp.example/logout"
+        for index in 0..<100 {
+            client.id = "client-\(index)-" + String(repeating: "z", count: 300)
+            session = try #require(session.recording(client))
+        }
+        let sealed = try sealer.seal(session, purpose: .session, expiresAt: Date().addingTimeInterval(3600))
+        #expect(session.recordedClients.count == LoginSession.maximumRecordedClients)
+        #expect(sealed.utf8.count < 1_024, "\(sealed.utf8.count) bytes")
+    }
+}

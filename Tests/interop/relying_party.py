@@ -5,6 +5,7 @@ signature and claims with joserfc against the JWKS)."""
 
 import base64
 import hashlib
+import html
 import re
 import secrets
 import time
@@ -35,8 +36,11 @@ def save_log(path: Path, name: str) -> None:
 class Provider:
     """`permiso serve` on Tests/interop/conformance.yaml, on a loopback port."""
 
-    def __init__(self, folder: Path, extra_clients: str = ""):
+    def __init__(self, folder: Path, extra_clients: str = "", response_mode: str | None = None):
+        """`response_mode`: what every relying party of this provider asks for (the form_post
+        plan sends response_mode=form_post on every authorization request)."""
         self.folder = folder
+        self.response_mode = response_mode
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         config = (ROOT / "Tests" / "interop" / "conformance.yaml").read_text()
@@ -53,15 +57,39 @@ class Provider:
 
 
 class Callback:
-    """The authorization response the browser was redirected with."""
+    """The authorization response the browser was redirected with, or, with form_post, the
+    self-submitting form it was handed (OAuth 2.0 Form Post Response Mode §2)."""
 
     def __init__(self, response: requests.Response):
+        if response.status_code == 200 and 'id="response"' in response.text:
+            self.read_form_post(response)
+            return
         # 302 answering a GET, 303 answering a POST (RFC 9700 §4.12).
         assert response.status_code in (302, 303), f"expected a redirect, got {response.status_code}: {response.text[:300]}"
         self.location = response.headers["Location"]
         parsed = urllib.parse.urlparse(self.location)
         self.target = f"{parsed.scheme}://{parsed.netloc}{parsed.path}"
         self.params = {key: values[0] for key, values in urllib.parse.parse_qs(parsed.query).items()}
+        self.method = "GET"
+
+    def read_form_post(self, response: requests.Response) -> None:
+        """What the browser will POST, checked as the form_post plan's callback conditions do:
+        a POST (CheckCallbackHttpMethodIsPost) with the form encoding's content type
+        (CheckCallbackContentTypeIsFormUrlEncoded: a form without enctype), and no code or
+        error in the URL query (RejectAuthCodeInUrlQuery, RejectErrorInUrlQuery)."""
+        form = re.search(r'<form method="(\w+)" action="([^"]*)" id="response"([^>]*)>(.*?)</form>', response.text, re.S)
+        assert form, response.text[:300]
+        self.method = form.group(1).upper()
+        assert self.method == "POST" and "enctype" not in form.group(3)
+        self.location = html.unescape(form.group(2))
+        parsed = urllib.parse.urlparse(self.location)
+        self.target = f"{parsed.scheme}://{parsed.netloc}{parsed.path}"
+        query = urllib.parse.parse_qs(parsed.query)
+        assert "code" not in query and "error" not in query, self.location
+        self.params = {html.unescape(name): html.unescape(value)
+                       for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form.group(4))}
+        # The page's only script submits the form, and is allowed by a nonce (docs/SECURITY.md "Browser").
+        assert re.search(r"<script nonce=\"[^\"]+\">document.getElementById\(\"response\"\).submit\(\)</script>", response.text)
 
     def __getitem__(self, name: str) -> str:
         return self.params[name]
@@ -86,6 +114,8 @@ class RelyingParty:
         self.state, self.nonce = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
         params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": REDIRECT, "scope": "openid",
                   "state": self.state, "nonce": self.nonce}
+        if self.provider.response_mode:
+            params["response_mode"] = self.provider.response_mode
         params.update(changes)
         params = {key: value for key, value in params.items() if value is not None}
         self.state, self.nonce = params.get("state"), params.get("nonce")
@@ -110,6 +140,9 @@ class RelyingParty:
         return callback
 
     def check_callback(self, callback: Callback) -> None:
+        if self.provider.response_mode == "form_post":
+            # The form_post plan's CheckCallbackHttpMethodIsPost: errors come back that way too.
+            assert callback.method == "POST", f"a {callback.method} callback: {callback.location}"
         assert callback.get("state") == self.state
         assert callback.get("iss") == self.provider.discovery["issuer"]  # RFC 9207, advertised in discovery
         if "error" in callback.params:
