@@ -202,10 +202,10 @@ struct CoreFlowTests {
         let logout = RPInitiatedLogout(h.context)
         let alice = try #require(h.deployment.config.user(username: "alice"))
         let session = LoginSession.start(alice, methods: ["pwd"], now: Date(), previous: nil)
-        try await logout.end(session)
+        try await logout.end(session, now: clock.now())
         #expect(try await h.state.sessions.isEnded(sessionID: session.sessionID))
         await #expect(throws: OAuthError.temporarilyUnavailable("sign-out cannot be recorded right now; try again")) {
-            try await RPInitiatedLogout(FlowContext(issuer: h.issuer, state: ProtocolState(store: UnreachableStore()))).end(session)
+            try await RPInitiatedLogout(FlowContext(issuer: h.issuer, state: ProtocolState(store: UnreachableStore()))).end(session, now: clock.now())
         }
     }
 

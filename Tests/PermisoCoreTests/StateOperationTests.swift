@@ -32,7 +32,7 @@ struct StateOperationTests {
         #expect(try await state.refreshFamilies.rotate(family: "F", generation: 2, lifetimes: lifetimes))
         try await state.refreshFamilies.revoke(family: "F", lifetimes: lifetimes, now: now)
         #expect(try await state.refreshFamilies.isRevoked(family: "F"))
-        try await state.sessions.end(session(authTime: now.addingTimeInterval(-100)), lifetimes: lifetimes)
+        try await state.sessions.end(session(authTime: now.addingTimeInterval(-100)), lifetimes: lifetimes, now: now)
         #expect(try await state.sessions.isEnded(sessionID: "S1"))
         #expect(try await !state.sessions.isEnded(sessionID: "S2"))
         #expect(
@@ -40,7 +40,8 @@ struct StateOperationTests {
                 .init("claimOnce", "code:J1", 61), .init("claimOnce", "code:J1", 61),
                 .init("claimOnce", "refresh:F:2", 3_600),
                 .init("deny", "family:F", 3_600), .init("isDenied", "family:F"),
-                .init("deny", "sid:S1", 500), .init("isDenied", "sid:S1"), .init("isDenied", "sid:S2"),
+                // Until the last refresh token of the session has expired, not only its cookie.
+                .init("deny", "sid:S1", 3_600), .init("isDenied", "sid:S1"), .init("isDenied", "sid:S2"),
             ]
         )
     }

@@ -1,17 +1,19 @@
-import Foundation
+public import Foundation
 
 /// Login sessions that ended before their cookie expired (RP-Initiated Logout 1.0 §2):
 /// the session cookie, and the codes, refresh tokens and device grants of that session,
 /// are refused from then on.
 ///
-/// Key `sid:<session id>`, kept until the session would have expired anyway
-/// (`auth_time` + the session lifetime).
+/// Key `sid:<session id>`, kept until nothing of the session can still be valid: the cookie
+/// (`auth_time` + the session lifetime) and the last refresh token issued in it, which is at
+/// most a refresh-token lifetime from now (no family of an ended session can rotate again).
 public struct SessionEnds: Sendable {
     let store: any StateStore
 
-    public func end(_ session: LoginSession, lifetimes: Lifetimes) async throws {
-        let until = Date(timeIntervalSince1970: TimeInterval(session.authTime + lifetimes.session))
-        try await store.deny(StateNamespace.endedSession.key(session.sessionID), until: until)
+    public func end(_ session: LoginSession, lifetimes: Lifetimes, now: Date) async throws {
+        let cookie = Date(timeIntervalSince1970: TimeInterval(session.authTime + lifetimes.session))
+        let refresh = now.addingTimeInterval(TimeInterval(lifetimes.refreshToken))
+        try await store.deny(StateNamespace.endedSession.key(session.sessionID), until: max(cookie, refresh))
     }
 
     public func isEnded(sessionID: String) async throws -> Bool {

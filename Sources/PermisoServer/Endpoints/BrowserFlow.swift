@@ -63,7 +63,7 @@ struct BrowserFlow: Sendable {
     /// every client it recorded told over the back channel (`BackchannelLogout`), waiting at
     /// most `BackchannelDelivery.Policy.responseCap` for them.
     func endSession(_ session: LoginSession, _ snapshot: LiveDeployment.Snapshot) async throws(OAuthError) {
-        try await RPInitiatedLogout(snapshot.flows).end(session)
+        try await RPInitiatedLogout(snapshot.flows).end(session, now: live.clock.now())
         let notices = try BackchannelLogout(snapshot.flows).notices(for: session, now: live.clock.now())
         await live.logoutDelivery.deliver(notices)
     }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The decision of OpenID Connect RP-Initiated Logout 1.0 §2–§3, without HTTP.
 ///
 /// With an authentic `id_token_hint` (expired is fine) for the browser's user, the user is
@@ -71,9 +73,9 @@ public struct RPInitiatedLogout: Sendable {
 
     /// Ends `session` in the shared store, so its cookie, codes, refresh tokens and device
     /// grants are refused on every instance.
-    public func end(_ session: LoginSession) async throws(OAuthError) {
+    public func end(_ session: LoginSession, now: Date) async throws(OAuthError) {
         do {
-            try await context.state.sessions.end(session, lifetimes: context.config.lifetimes)
+            try await context.state.sessions.end(session, lifetimes: context.config.lifetimes, now: now)
         } catch {
             throw .temporarilyUnavailable("sign-out cannot be recorded right now; try again")
         }
