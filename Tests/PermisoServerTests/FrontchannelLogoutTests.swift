@@ -57,12 +57,31 @@ struct FrontchannelLogoutTests {
             #expect(done.body.components(separatedBy: "<iframe").count == 2, "cli got no ID token in this session: no frame")
             let policy = try #require(done.headers[.contentSecurityPolicy])
             #expect(policy.contains("frame-src https://demo.example:8443;") || policy.hasSuffix("frame-src https://demo.example:8443"))
-            #expect(policy.contains("script-src 'self'") && !policy.contains("frame-ancestors *"))
+            #expect(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"))
+            #expect(done.body.contains(#"sandbox="allow-same-origin allow-scripts""#), "a frame cannot navigate the page")
             #expect(done.body.contains(#"<meta http-equiv="refresh" content="3;url=http://127.0.0.1:8080/demo/?state=s1">"#))
             #expect(done.body.contains(#"href="http://127.0.0.1:8080/demo/?state=s1" data-continue"#))
             #expect(browser.cookies[BrowserFlow.sessionCookie] == nil && !sealed.isEmpty)
             let script = try await browser.request(Endpoint.logoutScript)
             #expect(script.status == .ok && script.body.contains("iframe.frontchannel"))
+        }
+    }
+
+    @Test("A hostile state stays inside the query of the refresh and the link: no second url, no script")
+    func hostileState() async throws {
+        try await withBrowser { browser in
+            _ = try await signIn(browser)
+            let state = #"x"'; url=javascript:alert(1) <b>&"#
+            let out = try await browser.request(
+                AuthorizationFlow.redirectURL(
+                    "/oauth/logout",
+                    parameters: [("client_id", "demo"), ("post_logout_redirect_uri", "http://127.0.0.1:8080/demo/"), ("state", state)]
+                )
+            )
+            let done = try await browser.request("/oauth/logout", method: .post, form: ["logout_tx": try #require(out.field("logout_tx"))])
+            let refresh = try #require(done.body.firstMatch(of: #/<meta http-equiv="refresh" content="([^"]*)">/#)?.output.1)
+            #expect(refresh == "3;url=http://127.0.0.1:8080/demo/?state=x%22%27%3B%20url%3Djavascript%3Aalert%281%29%20%3Cb%3E%26")
+            #expect(!done.body.contains("<b>") && !done.body.contains("url=javascript"))
         }
     }
 

@@ -62,10 +62,13 @@ def test_oidcc_frontchannel_rp_initiated_logout(provider):
     assert set(query) <= {"iss", "sid"}  # CheckForUnexpectedParametersInFrontchannelLogoutRequest
     assert query["iss"] == [provider.discovery["issuer"]]  # ValidateFrontchannelLogoutIss
     assert query["sid"] == [tokens["claims"]["sid"]]  # CheckIdTokenSidMatchesFrontChannelLogoutRequest
-    assert "frame-src https://rp.example.com" in page.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in page.headers["Content-Security-Policy"].split(";"))
+    assert directives["frame-src"] == "https://rp.example.com", "exactly the framed origin"
+    refresh = html.unescape(re.search(r'<meta http-equiv="refresh" content="([^"]+)">', page.text).group(1))
 
     # The page's way on: the post-logout redirect with state, and nothing else.
     link = html.unescape(re.search(r'<a class="button" href="([^"]+)" data-continue>', page.text).group(1))
+    assert refresh == "3;url=" + link, "the refresh goes where the link does"
     location = urllib.parse.urlparse(link)
     assert f"{location.scheme}://{location.netloc}{location.path}" == LOGGED_OUT
     assert urllib.parse.parse_qs(location.query) == {"state": [state]}

@@ -6,6 +6,7 @@ records the call, with iss and sid) and then lands on the post-logout URI."""
 import base64
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -87,9 +88,12 @@ def test_the_signed_out_page_frames_the_rp_and_lands_on_the_post_logout_uri(depl
 
     # The demo app's sign-out link: RP-initiated logout with its ID token and post-logout URI.
     logout = browser.find_element(By.LINK_TEXT, "Sign out").get_attribute("href")
+    started = time.monotonic()
     browser.get(logout)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "26-signing-out-frontchannel.png"))
     WebDriverWait(browser, 10).until(lambda driver: urllib.parse.urlparse(driver.current_url).path == "/demo/")
+    # Before the 3-second refresh could: /assets/logout.js ran under the page's CSP.
+    assert time.monotonic() - started < 2.9
     assert rp.calls == [{"iss": base, "sid": sid}], "the frame loaded the RP's logout page with iss and sid"
     browser.save_screenshot(str(SCREENSHOTS / "27-after-frontchannel-logout.png"))

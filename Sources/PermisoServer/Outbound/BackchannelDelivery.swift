@@ -9,7 +9,8 @@ import Synchronization
 /// Back-Channel Logout 1.0 §2.5), without ever making a person wait on a relying party.
 ///
 /// Each delivery is a form POST with a bounded timeout, retried with backoff while the RP
-/// is unreachable or answers 5xx; a 4xx is its final word (§2.8: it rejected the token). A
+/// is unreachable or answers 5xx; a 4xx is its final word (§2.8: it rejected the token), and
+/// so is a 3xx, since redirects are not followed. At most `maximumInFlight` run at once. A
 /// logout response waits at most `Policy.responseCap` for all of them, so a relying party
 /// that is fast enough has ended its session before the browser's next request, and one that
 /// hangs delays nobody for longer; what is still running continues in the background.
@@ -56,9 +57,23 @@ public final class BackchannelDelivery: Sendable {
 
     var counts: Counts { tally.withLock { $0 } }
 
+    /// Deliveries running at once, beyond which new ones are given up at once (and counted):
+    /// a flood of logouts towards a relying party that never answers cannot pile up tasks.
+    static let maximumInFlight = 512
+    private let inFlight = Mutex(0)
+
     /// Starts every delivery and returns when all are done or `policy.responseCap` has passed,
     /// whichever is first.
     func deliver(_ notices: [BackchannelLogout.Notice]) async {
+        let admitted = inFlight.withLock { running in
+            let room = max(0, Self.maximumInFlight - running)
+            running += min(room, notices.count)
+            return Array(notices.prefix(room))
+        }
+        for notice in notices.dropFirst(admitted.count) {
+            fail(notice, "too many deliveries in flight (\(Self.maximumInFlight))", attempts: 0)
+        }
+        let notices = admitted
         guard !notices.isEmpty else { return }
         let all = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -95,6 +110,7 @@ public final class BackchannelDelivery: Sendable {
     }
 
     private func deliver(_ notice: BackchannelLogout.Notice) async {
+        defer { inFlight.withLock { $0 -= 1 } }
         var request = HTTPClientRequest(url: notice.uri)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -108,13 +124,15 @@ public final class BackchannelDelivery: Sendable {
                 backoff *= 2
             }
             do {
+                // The deadline runs until the status arrives; the body is never read (§2.8 gives
+                // it no meaning), so a relying party cannot hold the attempt open by trickling one.
                 let response = try await Self.client.execute(request, timeout: policy.attemptTimeout)
-                _ = try? await response.body.collect(upTo: 16 * 1024)
                 switch response.status.code {
                 case 200..<300:
                     tally.withLock { $0.delivered += 1 }
                     return
-                case 400..<500:
+                case 300..<500:
+                    // A refusal (§2.8), or a redirect, which is not followed: asking again changes neither.
                     problem = "answered \(response.status.code)"
                     fail(notice, problem, attempts: attempt)
                     return

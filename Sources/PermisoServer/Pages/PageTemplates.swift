@@ -159,7 +159,9 @@ enum PageTemplates {
 
     /// Signed out; with front-channel logout, the clients' logout pages in hidden frames
     /// (Front-Channel Logout 1.0 §2), then on to the post-logout redirect: by script once
-    /// the frames loaded (or 2.5 s), by the refresh after 3 s, or by the link.
+    /// the frames loaded (or 2.5 s), by the refresh after 3 s, or by the link. The frames may
+    /// run the relying party's script against its own origin (to clear its storage), but not
+    /// navigate this page, open windows or submit forms (`sandbox`).
     static let loggedOut = """
         {{<layout}}{{$body}}
         <h1>You are signed out</h1>
@@ -167,7 +169,7 @@ enum PageTemplates {
         <div class="actions"><a class="button" href="{{next}}" data-continue>Continue</a></div>
         <script src="/assets/logout.js" defer></script>{{/next}}
         {{^next}}<p class="lead">You have signed out of {{brand.name}}. You can close this window.</p>{{/next}}
-        {{#frames}}<iframe src="{{src}}" class="frontchannel" title="Signing out of an application" hidden></iframe>
+        {{#frames}}<iframe src="{{src}}" class="frontchannel" title="Signing out of an application" sandbox="allow-same-origin allow-scripts" hidden></iframe>
         {{/frames}}
         {{/body}}{{/layout}}
         """
