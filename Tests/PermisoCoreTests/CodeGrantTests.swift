@@ -110,11 +110,15 @@ struct CodeGrantTests {
         #expect(TokenHash.atHash(token, algorithm: .edDSA).count == 43)
     }
 
-    @Test("A second redemption fails and revokes the refresh token the first one got")
+    @Test("A second redemption fails and revokes the refresh token the first one got, and its access token at userinfo")
     func codeReuse() async throws {
         let h = try await harness()
         let code = try mint(h)
         let first = try await redeem(h, code)
+        let userinfo = UserinfoRequest(FlowContext(issuer: h.issuer, state: ProtocolState(store: h.store)))
+        #expect(try await userinfo.claims(accessToken: first.accessToken, now: clock.now())["sub"] == "alice")
+        let access = try await h.issuer.signer.verifyAccessToken(first.accessToken, now: clock.now())
+        #expect(access.family != nil && access.jti.value.hasPrefix(access.family! + "."))
         await #expect(throws: OAuthError.invalidGrant("the code was already used; the tokens issued for it are revoked")) {
             try await redeem(h, code)
         }
@@ -124,6 +128,10 @@ struct CodeGrantTests {
                 parameters: form(["refresh_token": first.refreshToken!]),
                 now: clock.now()
             )
+        }
+        // RFC 6749 §4.1.2 SHOULD: the access token of the first redemption is refused too.
+        await #expect(throws: BearerTokenError(.invalidToken("this token's grant was revoked"))) {
+            try await userinfo.claims(accessToken: first.accessToken, now: clock.now())
         }
     }
 
@@ -211,6 +219,11 @@ struct CodeGrantTests {
                 parameters: form(["refresh_token": second.refreshToken!]),
                 now: clock.now()
             )
+        }
+        // The family's access tokens, the latest included, are refused at userinfo as well.
+        let userinfo = UserinfoRequest(FlowContext(issuer: h.issuer, state: ProtocolState(store: h.store)))
+        await #expect(throws: BearerTokenError(.invalidToken("this token's grant was revoked"))) {
+            try await userinfo.claims(accessToken: second.accessToken, now: clock.now())
         }
     }
 

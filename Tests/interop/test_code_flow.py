@@ -103,8 +103,13 @@ def test_a_code_is_single_use_on_one_instance(instances):
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     ok = requests.post(f"{first.base}/oauth/token", data={**form, "code_verifier": verifier}, timeout=5)
     assert ok.status_code == 200
+    bearer = {"Authorization": f"Bearer {ok.json()['access_token']}"}
+    assert requests.get(f"{first.base}/oauth/userinfo", headers=bearer, timeout=5).status_code == 200
     again = requests.post(f"{first.base}/oauth/token", data={**form, "code_verifier": verifier}, timeout=5)
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    # RFC 6749 §4.1.2: the replay also revokes the access token the first redemption got.
+    refused = requests.get(f"{first.base}/oauth/userinfo", headers=bearer, timeout=5)
+    assert refused.status_code == 401 and 'error="invalid_token"' in refused.headers["WWW-Authenticate"]
 
 
 def test_the_demo_app_signs_in_and_shows_the_id_token(instances):

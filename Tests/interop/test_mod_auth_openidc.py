@@ -135,8 +135,7 @@ def test_signing_out_at_permiso_ends_the_apache_session_over_the_back_channel(pr
     browser.get(provider.base + "/oauth/logout")
     wait_for(browser, "input[name=logout_tx]")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(browser, "main h1")
-    assert "You are signed out" in browser.page_source
+    WebDriverWait(browser, 15).until(lambda driver: "You are signed out" in driver.page_source)
 
     # Apache got the logout token and dropped its session: the same cookie is sent to Permiso again.
     with requests.Session() as session:

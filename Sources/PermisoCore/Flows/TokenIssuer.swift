@@ -38,7 +38,9 @@ public struct TokenIssuer: Sendable {
                 aud: [issuer],
                 exp: now.addingTimeInterval(TimeInterval(lifetimes.accessToken)),
                 iat: now,
-                jti: UUID().uuidString,
+                // Named by its grant's family (`AccessTokenClaims.family`), so revoking the family
+                // — a replayed code, a replayed refresh token — revokes this token too.
+                jti: grant.family + "." + UUID().uuidString,
                 clientID: grant.client.id,
                 scope: grant.scopes,
                 authTime: Date(timeIntervalSince1970: TimeInterval(grant.authTime)),

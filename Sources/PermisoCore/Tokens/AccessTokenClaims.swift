@@ -18,6 +18,15 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     /// The login session, so a logout can refuse its tokens.
     public var sid: String?
 
+    /// The refresh-token family of the grant that issued this token: the `jti` is
+    /// `<family>.<random>` for user tokens, so a revoked family (a replayed code or refresh
+    /// token, RFC 6749 §4.1.2, RFC 9700 §4.14) is refused at userinfo with its tokens.
+    /// `nil` for client_credentials tokens, which belong to no family.
+    public var family: String? {
+        let parts = jti.value.split(separator: ".", maxSplits: 1)
+        return parts.count == 2 && !parts[0].isEmpty ? String(parts[0]) : nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, jti, scope, sid
         case clientID = "client_id"

@@ -20,17 +20,27 @@ public struct UserinfoRequest: Sendable {
         guard claims.scopes.contains("openid") else {
             throw BearerTokenError(.insufficientScope("userinfo needs a token with the openid scope"))
         }
-        // Logged-out sessions are refused while the store answers. When it cannot, userinfo
+        // Logged-out sessions and revoked families are refused while the store answers; both
+        // questions go at once (with Redis, one round trip). When it cannot answer, userinfo
         // keeps serving: the token is authentic and unexpired, and resource servers accept it
         // offline on exactly those grounds anyway (docs/SECURITY.md).
-        if let sid = claims.sid, (try? await context.state.sessions.isEnded(sessionID: sid)) == true {
-            throw BearerTokenError(.invalidToken("the session of this token has ended"))
+        let state = context.state
+        async let ended = Self.yes { if let sid = claims.sid { try await state.sessions.isEnded(sessionID: sid) } else { false } }
+        async let revoked = Self.yes {
+            if let family = claims.family { try await state.refreshFamilies.isRevoked(family: family) } else { false }
         }
+        if await ended { throw BearerTokenError(.invalidToken("the session of this token has ended")) }
+        if await revoked { throw BearerTokenError(.invalidToken("this token's grant was revoked")) }
         guard let user = context.config.user(subject: claims.subject) else {
             throw BearerTokenError(.invalidToken("the user of this token no longer exists"))
         }
         var body = context.issuer.releasedClaims(user, scopes: claims.scopes)
         body["sub"] = .string(user.subject)
         return body
+    }
+
+    /// `true` only when the store answered yes.
+    private static func yes(_ question: @Sendable () async throws -> Bool) async -> Bool {
+        (try? await question()) == true
     }
 }
