@@ -3,7 +3,6 @@ registers a front-channel logout page on a small relying party; signing out thro
 demo app shows Permiso's signed-out page, which loads that page in a hidden frame (the RP
 records the call, with iss and sid) and then lands on the post-logout URI."""
 
-import base64
 import json
 import threading
 import time
@@ -11,13 +10,12 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ROOT, Permiso, example_config, free_port
+from test_browser import browser  # noqa: F401 (the Chromium fixture)
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -64,19 +62,7 @@ def deployment(tmp_path_factory):
     rp.server.shutdown()
 
 
-@pytest.fixture
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,800"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(20)
-    yield driver
-    driver.quit()
-
-
-def test_the_signed_out_page_frames_the_rp_and_lands_on_the_post_logout_uri(deployment, browser):
+def test_the_signed_out_page_frames_the_rp_and_lands_on_the_post_logout_uri(deployment, browser):  # noqa: F811
     base, rp = deployment
     browser.get(f"{base}/demo/")
     browser.find_element(By.LINK_TEXT, "Sign in with Permiso Demo").click()

@@ -94,6 +94,24 @@ struct BrowserFlow: Sendable {
         )
     }
 
+    /// The user a second-factor form names, while that form can still continue: the user is
+    /// still in the config and, for a step-up, the browser still holds the session it
+    /// strengthens (not one logged out since, nor another user's). Else `invalid_request`.
+    func secondFactorUser(
+        _ subject: String,
+        stepUpOf: String?,
+        request: Request,
+        _ snapshot: LiveDeployment.Snapshot
+    ) async throws(OAuthError) -> UserConfig {
+        let gone = OAuthError.invalidRequest("This sign-in can no longer continue. Go back to the application and start again.")
+        guard let user = snapshot.deployment.config.user(subject: subject) else { throw gone }
+        if let stepped = stepUpOf {
+            let current = try await session(from: request, snapshot)
+            guard current?.sessionID == stepped, current?.subject == subject else { throw gone }
+        }
+        return user
+    }
+
     /// A sign-in page's passkey button, when there is a passkey it could use: any listed
     /// one without a username, else `user`'s. A fresh challenge each time, sealed with what
     /// the sign-in is for and bound to this browser (`PasskeyTransaction`).

@@ -20,15 +20,8 @@ struct PasskeyEndpoint {
             var use = PasskeySignIn.Use.passwordless
             var user: UserConfig?
             if let subject = transaction.subject {
-                // Removed from the config since the password step, or a step-up whose session ended.
-                let gone = OAuthError.invalidRequest("This sign-in can no longer continue. Go back to the application and start again.")
-                guard let known = snapshot.deployment.config.user(subject: subject) else { throw gone }
-                if let stepped = transaction.stepUpOf {
-                    let current = try await flow.session(from: request, snapshot)
-                    guard current?.sessionID == stepped, current?.subject == subject else { throw gone }
-                }
+                user = try await flow.secondFactorUser(subject, stepUpOf: transaction.stepUpOf, request: request, snapshot)
                 use = .secondFactor(subject: subject)
-                user = known
             }
             let now = flow.live.clock.now()
             let verdict: Result<UserConfig, PasskeySignIn.Refusal>

@@ -18,12 +18,10 @@ struct SecondFactorEndpoint {
         routes.post(RouterPath(Endpoint.loginCode)) { request, context in
             let (parameters, transaction) = try await flow.postedForm(request, context, as: SecondFactorTransaction.self)
             let snapshot = context.snapshot
-            // Removed from the config (or its authenticator was) since the password step.
-            let gone = OAuthError.invalidRequest("This sign-in can no longer continue. Go back to the application and start again.")
-            guard let user = snapshot.deployment.config.user(subject: transaction.subject), user.hasSecondFactor else { throw gone }
-            if let stepped = transaction.stepUpOf {
-                let current = try await flow.session(from: request, snapshot)
-                guard current?.sessionID == stepped, current?.subject == user.subject else { throw gone }
+            let user = try await flow.secondFactorUser(transaction.subject, stepUpOf: transaction.stepUpOf, request: request, snapshot)
+            // Its authenticator removed from the config since the password step.
+            guard user.hasSecondFactor else {
+                throw OAuthError.invalidRequest("This sign-in can no longer continue. Go back to the application and start again.")
             }
             let verdict: Result<Void, PasswordSignIn.Refusal>
             if let recoveryCode = parameters["recovery_code"] {
