@@ -74,6 +74,20 @@ public final class RedisStateStore: StateStore {
         try await integer(script(Self.replaceScript, key: key, [expected, new])) == 1
     }
 
+    public func read(_ keys: [String]) async throws -> [String?] {
+        guard !keys.isEmpty else { return [] }
+        guard case .array(let replies?) = try await send(["MGET"] + keys.map { prefix + $0 }), replies.count == keys.count else {
+            throw RedisError.unexpectedReply("expected one reply per key")
+        }
+        return replies.map(\.string)
+    }
+
+    public func raise(_ key: String, to value: Int, until: Date) async throws {
+        let milliseconds = Int((until.timeIntervalSince(clock.now()) * 1_000).rounded(.up))
+        guard milliseconds > 0 else { return }
+        _ = try await script(Self.raiseScript, key: key, [String(value), String(milliseconds)])
+    }
+
     /// Connects now, so a server that cannot be used (unreachable, wrong password, or one
     /// that may evict keys) is known before the first request needs it. Returns a warning
     /// when the server keeps no append-only file (`durabilityWarning(in:)`).
@@ -150,6 +164,16 @@ public final class RedisStateStore: StateStore {
     private static let decrementScript = """
         if (tonumber(redis.call('GET', KEYS[1]) or '0')) > 0 then return redis.call('DECR', KEYS[1]) end
         return 0
+        """
+
+    /// The larger value and the longer lifetime of the two, in one step: an epoch never moves
+    /// back, and its key never expires before the tokens it refuses would have.
+    private static let raiseScript = """
+        local held = tonumber(redis.call('GET', KEYS[1]) or ARGV[1]) or tonumber(ARGV[1])
+        local value = math.max(held, tonumber(ARGV[1]))
+        local lifetime = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[2]))
+        redis.call('SET', KEYS[1], string.format('%d', value), 'PX', lifetime)
+        return 1
         """
 
     /// Compare-and-set that keeps the remaining lifetime.

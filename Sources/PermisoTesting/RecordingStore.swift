@@ -73,4 +73,12 @@ public final class RecordingStore: StateStore {
         note("replace", key)
         return await inner.replace(key, expected: expected, with: new)
     }
+    public func read(_ keys: [String]) async throws -> [String?] {
+        note("read", keys.joined(separator: " "))
+        return await inner.read(keys)
+    }
+    public func raise(_ key: String, to value: Int, until: Date) async throws {
+        note("raise", key, Int(until.timeIntervalSince(clock.now()).rounded()))
+        try await inner.raise(key, to: value, until: until)
+    }
 }

@@ -48,4 +48,12 @@ public final class SwitchableStore: StateStore {
         try check()
         return await inner.replace(key, expected: expected, with: new)
     }
+    public func read(_ keys: [String]) async throws -> [String?] {
+        try check()
+        return await inner.read(keys)
+    }
+    public func raise(_ key: String, to value: Int, until: Date) async throws {
+        try check()
+        try await inner.raise(key, to: value, until: until)
+    }
 }

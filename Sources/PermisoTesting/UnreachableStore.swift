@@ -15,4 +15,6 @@ public struct UnreachableStore: StateStore {
     public func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool { throw Down() }
     public func value(_ key: String) async throws -> String? { throw Down() }
     public func replace(_ key: String, expected: String, with new: String) async throws -> Bool { throw Down() }
+    public func read(_ keys: [String]) async throws -> [String?] { throw Down() }
+    public func raise(_ key: String, to value: Int, until: Date) async throws { throw Down() }
 }

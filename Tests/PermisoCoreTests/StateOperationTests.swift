@@ -46,6 +46,47 @@ struct StateOperationTests {
         )
     }
 
+    @Test("Revocations: one read for every question a token raises; access tokens by jti; epochs per subject digest and client")
+    func revocationKeys() async throws {
+        let (state, store) = state()
+        var lifetimes = Lifetimes()
+        lifetimes.refreshToken = 3_600
+        lifetimes.session = 7_200
+        let now = clock.now()
+        let token = Revocations.Presented(
+            subject: "alice-sub",
+            clientID: "demo",
+            issuedAt: Int(now.timeIntervalSince1970) - 10,
+            authTime: Int(now.timeIntervalSince1970) - 100,
+            sessionID: "S1",
+            family: "F",
+            accessTokenID: "F.J",
+            generation: 2
+        )
+        #expect(try await state.revocations.refusal(for: token) == nil)
+        try await state.revocations.revoke(accessTokenID: "F.J", expiresAt: now.addingTimeInterval(600), now: now)
+        try await state.revocations.revokeAll(of: .subject("alice-sub"), lifetimes: lifetimes, now: now)
+        try await state.revocations.revokeAll(of: .client("demo"), lifetimes: lifetimes, now: now)
+        try await state.sessions.end(sessionID: "S9", lifetimes: lifetimes, now: now)
+        let subjectKey = "epoch-sub:" + StateKeyPart.digest("alice-sub")
+        #expect(
+            store.takeCalls() == [
+                .init("read", "sid:S1 family:F refresh:F:2 access:F.J \(subjectKey) epoch-client:demo"),
+                // Until the token would have expired, plus the second it may still be running.
+                .init("deny", "access:F.J", 601),
+                // Until the longest-lived value issued now would have expired.
+                .init("raise", subjectKey, 7_201), .init("raise", "epoch-client:demo", 7_201),
+                .init("deny", "sid:S9", 7_200),
+            ]
+        )
+        // A client_credentials token asks about itself, its subject (the client) and its client only.
+        let service = Revocations.Presented(subject: "service", clientID: "service", issuedAt: 5, accessTokenID: "J2")
+        #expect(try await state.revocations.refusal(for: service) == nil)
+        #expect(
+            store.takeCalls() == [.init("read", "access:J2 epoch-sub:\(StateKeyPart.digest("service")) epoch-client:service")]
+        )
+    }
+
     @Test("TOTP codes: one marker per user digest and step, kept until the step leaves the window")
     func oneTimeCodeKeys() async throws {
         let (state, store) = state()
@@ -192,7 +233,7 @@ struct StateOperationTests {
         let bare = namespaces.filter { $0.contains("-") }.joined(separator: "|")
         let literal = try! Regex("\"((\(keyed)):|(\(bare))\")")
         let primitive = try! Regex(
-            #"(^|[^A-Za-z0-9_])([sS]tore)\??\.(claimOnce|deny|isDenied|increment|decrement|insert|value|replace)\("#
+            #"(^|[^A-Za-z0-9_])([sS]tore)\??\.(claimOnce|deny|isDenied|increment|decrement|insert|value|replace|read|raise)\("#
         )
         return text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line in
             let code = line.trimmingCharacters(in: .whitespaces)

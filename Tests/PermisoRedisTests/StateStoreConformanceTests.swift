@@ -117,6 +117,51 @@ enum StateStoreConformance {
         #expect(try await store.value("device:ABCD") == "approved")
     }
 
+    static func reads(_ store: any StateStore, _ time: Timeline) async throws {
+        #expect(try await store.read([]) == [])
+        #expect(try await store.claimOnce("code:r", lifetime: 60))
+        try await store.deny("sid:r", until: time.now().addingTimeInterval(60))
+        #expect(try await store.insert("device:R", value: "pending", lifetime: 60))
+        _ = try await store.increment("login:r", window: 60)
+        _ = try await store.increment("login:r", window: 60)
+        try await store.deny("sid:gone", until: time.now().addingTimeInterval(1))
+        try await time.advance(1.2)
+        // One answer per key, in order: claims and denials read as "1", a value as itself,
+        // a counter as its count, and what is absent or expired as nil.
+        #expect(
+            try await store.read(["code:r", "sid:r", "device:R", "login:r", "sid:none", "sid:gone", "sid:r"])
+                == ["1", "1", "pending", "2", nil, nil, "1"]
+        )
+    }
+
+    static func raises(_ store: any StateStore, _ time: Timeline) async throws {
+        try await store.raise("epoch-sub:a", to: 1_000, until: time.now().addingTimeInterval(60))
+        #expect(try await store.read(["epoch-sub:a"]) == ["1000"])
+        // An earlier value and a shorter lifetime change nothing.
+        try await store.raise("epoch-sub:a", to: 900, until: time.now().addingTimeInterval(0.5))
+        #expect(try await store.read(["epoch-sub:a"]) == ["1000"], "an epoch never moves back")
+        try await store.raise("epoch-sub:a", to: 2_000, until: time.now().addingTimeInterval(0.5))
+        try await store.raise("epoch-sub:b", to: 5, until: time.now().addingTimeInterval(1))
+        try await time.advance(1.2)
+        #expect(try await store.read(["epoch-sub:a"]) == ["2000"], "a later epoch wins and keeps the longer lifetime")
+        #expect(try await store.read(["epoch-sub:b"]) == [nil], "an epoch ends when it says")
+        // A later writer's longer lifetime extends the key.
+        try await store.raise("epoch-sub:c", to: 7, until: time.now().addingTimeInterval(1))
+        try await store.raise("epoch-sub:c", to: 3, until: time.now().addingTimeInterval(60))
+        try await time.advance(1.2)
+        #expect(try await store.read(["epoch-sub:c"]) == ["7"])
+        try await store.raise("epoch-sub:d", to: 9, until: time.now().addingTimeInterval(-1))
+        #expect(try await store.read(["epoch-sub:d"]) == [nil], "an epoch already over stores nothing")
+        // Parallel raises keep the largest value, whatever order they land in.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for value in (1...40).shuffled() {
+                group.addTask { try await store.raise("epoch-sub:race", to: value, until: time.now().addingTimeInterval(60)) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.read(["epoch-sub:race"]) == ["40"])
+    }
+
     static func parallelReplace(_ store: any StateStore) async throws {
         #expect(try await store.insert("device:RACE", value: "pending", lifetime: 60))
         let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -186,6 +231,16 @@ struct StateStoreConformanceTests {
     @Test("records: insert, read, compare-and-set", arguments: Backend.allCases)
     func records(_ backend: Backend) async throws {
         try await backend.withStore { try await StateStoreConformance.records($0, $1) }
+    }
+
+    @Test("read: many keys of every kind in one step", arguments: Backend.allCases)
+    func reads(_ backend: Backend) async throws {
+        try await backend.withStore { try await StateStoreConformance.reads($0, $1) }
+    }
+
+    @Test("raise: an epoch and its lifetime only move forward", arguments: Backend.allCases)
+    func raises(_ backend: Backend) async throws {
+        try await backend.withStore { try await StateStoreConformance.raises($0, $1) }
     }
 
     @Test("parallel compare-and-set has one winner", arguments: Backend.allCases)

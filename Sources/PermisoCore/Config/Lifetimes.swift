@@ -11,4 +11,8 @@ public struct Lifetimes: Sendable, Equatable {
 
     /// The longest a signature made now must stay verifiable: what a retired key waits for.
     public var longestSignedToken: Int { max(accessToken, idToken) }
+
+    /// The longest anything issued now can stay valid: how long a revocation of everything
+    /// issued so far must be remembered.
+    public var longestLived: Int { max(accessToken, idToken, refreshToken, session, deviceCode) }
 }

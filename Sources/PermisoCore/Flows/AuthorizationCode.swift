@@ -63,6 +63,9 @@ public struct RefreshToken: Codable, Sendable, Equatable {
     public var amr: [String]
     public var family: String
     public var generation: Int
+    /// When this token was issued, for `permiso revoke --client`; absent from tokens sealed
+    /// before it was recorded, which then count from `authTime`.
+    public var issuedAt: Int?
 
     enum CodingKeys: String, CodingKey {
         case clientID = "c"
@@ -73,5 +76,6 @@ public struct RefreshToken: Codable, Sendable, Equatable {
         case amr
         case family = "f"
         case generation = "g"
+        case issuedAt = "i"
     }
 }

@@ -19,16 +19,25 @@ public enum AuthorizationCodeGrant: RedeemingGrant {
         // The code's tokens form a refresh family named by the code, so a replay can revoke them.
         let family = sealed.jti
         try await withStateStore {
-            // Both questions go to the store at once: with Redis they share one round trip.
+            // Both questions go to the store at once: with Redis they share one round trip. A
+            // code counts as issued when its lifetime began (it is at most a minute old).
+            let issuedAt = sealed.expiresAt.addingTimeInterval(-TimeInterval(request.config.lifetimes.authorizationCode))
+            let presented = Revocations.Presented(
+                subject: code.subject,
+                clientID: code.clientID,
+                issuedAt: Int(issuedAt.timeIntervalSince1970),
+                authTime: code.authTime,
+                sessionID: code.sessionID
+            )
             async let claimed = request.state.codes.claim(codeID: sealed.jti, expiresAt: sealed.expiresAt, now: request.now)
-            async let ended = request.state.sessions.isEnded(sessionID: code.sessionID)
+            async let refusal = request.state.revocations.refusal(for: presented)
             guard try await claimed else {
                 // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it was exchanged for.
                 try await request.state.refreshFamilies.revoke(family: family, lifetimes: request.config.lifetimes, now: request.now)
                 throw OAuthError.invalidGrant("the code was already used; the tokens issued for it are revoked")
             }
-            if try await ended {
-                throw OAuthError.invalidGrant("the session of this code has ended")
+            if let refusal = try await refusal {
+                throw OAuthError.invalidGrant(refusal == .sessionEnded ? "the session of this code has ended" : refusal.description)
             }
         }
         return try await request.issuer.issue(

@@ -18,11 +18,12 @@ public enum RefreshTokenGrant: RedeemingGrant {
         let user = try request.deployment.user(of: token.subject, missing: "the user of this refresh token no longer exists")
         let lifetimes = request.config.lifetimes
         try await withStateStore {
-            if try await request.state.refreshFamilies.isRevoked(family: token.family) {
-                throw OAuthError.invalidGrant("the refresh token was revoked")
-            }
-            if try await request.state.sessions.isEnded(sessionID: token.sessionID) {
-                throw OAuthError.invalidGrant("the session of this refresh token has ended")
+            // Revoked family, ended session, operator epochs: one read. A spent generation is
+            // left to the claim below, which must see it anyway and revokes the family.
+            var presented = Revocations.Presented(token)
+            presented.generation = nil
+            if let refusal = try await request.state.revocations.refusal(for: presented) {
+                throw OAuthError.invalidGrant(refusal == .familyRevoked ? "the refresh token was revoked" : refusal.description)
             }
             guard try await request.state.refreshFamilies.rotate(family: token.family, generation: token.generation, lifetimes: lifetimes)
             else {

@@ -76,7 +76,8 @@ public struct TokenIssuer: Sendable {
                     sessionID: grant.sessionID,
                     amr: grant.amr,
                     family: grant.family,
-                    generation: grant.generation
+                    generation: grant.generation,
+                    issuedAt: Int(now.timeIntervalSince1970)
                 )
                 refreshToken = try sealer.seal(
                     payload,

@@ -143,6 +143,31 @@ public final class MemoryStateStore: StateStore {
         }
     }
 
+    public func read(_ keys: [String]) async -> [String?] {
+        let now = clock.now()
+        return tables.withLock { tables in
+            keys.map { key in
+                if let entry = tables.live(key, now) { return entry.value }
+                if let until = tables.denials[key], until > now { return "1" }
+                if let counter = tables.counters[key], counter.expires > now { return String(counter.count) }
+                return nil
+            }
+        }
+    }
+
+    public func raise(_ key: String, to value: Int, until: Date) async throws {
+        let now = clock.now()
+        guard until > now else { return }
+        let capacity = capacity
+        try tables.withLock { (tables) throws(Full) in
+            let existing = tables.live(key, now)
+            if existing == nil, tables.values[key] == nil { try tables.makeRoom(capacity, now) }
+            let held = existing.flatMap { Int($0.value) } ?? value
+            tables.values[key] = Entry(value: String(max(held, value)), expires: max(until, existing?.expires ?? until))
+            tables.noteWrite(now)
+        }
+    }
+
     /// How many entries are held, expired or not; for tests of the sweep.
     public var entryCount: Int {
         tables.withLock { $0.values.count + $0.denials.count + $0.counters.count }

@@ -15,6 +15,7 @@ public struct ProtocolState: Sendable {
     public let oneTimeCodes: OneTimeCodeUses
     public let passkeys: PasskeyUses
     public let recoveryCodes: RecoveryCodeUses
+    public let revocations: Revocations
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -28,5 +29,6 @@ public struct ProtocolState: Sendable {
         oneTimeCodes = OneTimeCodeUses(store: store)
         passkeys = PasskeyUses(store: store)
         recoveryCodes = RecoveryCodeUses(store: store)
+        revocations = Revocations(store: store)
     }
 }

@@ -16,6 +16,13 @@ public struct SessionEnds: Sendable {
         try await store.deny(StateNamespace.endedSession.key(session.sessionID), until: max(cookie, refresh))
     }
 
+    /// Ends a session known only by its id (`permiso revoke --session`): without its sign-in
+    /// time, the marker lasts as long as the longest cookie or refresh token issued now could.
+    public func end(sessionID: String, lifetimes: Lifetimes, now: Date) async throws {
+        let longest = max(lifetimes.session, lifetimes.refreshToken)
+        try await store.deny(StateNamespace.endedSession.key(sessionID), until: now.addingTimeInterval(TimeInterval(longest)))
+    }
+
     public func isEnded(sessionID: String) async throws -> Bool {
         try await store.isDenied(StateNamespace.endedSession.key(sessionID))
     }

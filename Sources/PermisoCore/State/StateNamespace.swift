@@ -50,6 +50,13 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case passkeySignCount = "webauthn-count"
     /// A used recovery code: `<digest of the subject>:<digest of the code's hash>`.
     case usedRecoveryCode = "recovery"
+    /// A revoked access token (RFC 7009), by its `jti`.
+    case revokedAccessToken = "access"
+    /// `permiso revoke --subject`: the time before which the subject's tokens are refused,
+    /// by the digest of the subject.
+    case subjectEpoch = "epoch-sub"
+    /// `permiso revoke --client`: the time before which the client's tokens are refused, by client id.
+    case clientEpoch = "epoch-client"
 
     /// The key for `parts` in this namespace; with no parts, the namespace alone.
     func key(_ parts: String...) -> String {

@@ -39,6 +39,17 @@ public protocol StateStore: Sendable {
     /// its expiry; `true` when replaced. Compare-and-set, so two approvals of one device
     /// grant, or an approval racing a denial, cannot both win.
     func replace(_ key: String, expected: String, with new: String) async throws -> Bool
+
+    /// Reads several keys in one step (Redis `MGET`: one command, one round trip): a stored
+    /// value reads as itself, a live claim or denial as `"1"`, a counter as its count, and a
+    /// key that is absent or expired as `nil`. Every token presented to Permiso asks all its
+    /// revocation questions this way (`Revocations.refusal(for:)`).
+    func read(_ keys: [String]) async throws -> [String?]
+
+    /// Stores the larger of `value` and what `key` holds, and keeps the key at least until
+    /// `until`: neither the value nor the lifetime ever moves back, whatever order two
+    /// writers arrive in. Operator revocation epochs (`Revocations.revokeAll`).
+    func raise(_ key: String, to value: Int, until: Date) async throws
 }
 
 /// Runs state-store operations for a protocol step: OAuth errors the step throws pass

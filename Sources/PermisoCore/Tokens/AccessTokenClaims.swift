@@ -79,6 +79,14 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
 
     public var subject: String { sub.value }
 
+    /// The claims as plain values, so callers need not know jwt-kit's claim types.
+    public var issuer: String { iss.value }
+    public var audience: [String] { aud.value }
+    public var expiresAt: Date { exp.value }
+    /// `iat` in whole seconds since 1970.
+    public var issuedAt: Int { Int(iat.value.timeIntervalSince1970) }
+    public var tokenID: String { jti.value }
+
     /// Expiry and issuer are checked by `TokenSigner.verifyAccessToken` against its clock;
     /// jwt-kit's hook has no clock to inject.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}

@@ -18,7 +18,7 @@ struct BrowserFlow: Sendable {
     /// How long a login or consent form stays usable.
     static let transactionLifetime: TimeInterval = 15 * 60
 
-    /// The browser's login session, if its cookie opens and its session was not logged out.
+    /// The browser's login session, if its cookie opens and its session was not logged out or revoked.
     ///
     /// An unreachable store cannot say whether the session was logged out, so this throws
     /// `temporarily_unavailable` rather than guess either way.
@@ -27,8 +27,16 @@ struct BrowserFlow: Sendable {
             let session = try? snapshot.sealer.open(value, as: LoginSession.self, purpose: .session, now: live.clock.now())
                 .payload
         else { return nil }
-        let ended = try await withStateStore { try await live.state.sessions.isEnded(sessionID: session.sessionID) }
-        return ended ? nil : session
+        // A session logged out, or whose user an operator revoked since it began, is over.
+        let presented = Revocations.Presented(
+            subject: session.subject,
+            clientID: nil,
+            issuedAt: session.authTime,
+            authTime: session.authTime,
+            sessionID: session.sessionID
+        )
+        let refusal = try await withStateStore { try await live.state.revocations.refusal(for: presented) }
+        return refusal == nil ? session : nil
     }
 
     /// Password sign-in with the username and password a login form posted, counted by

@@ -41,8 +41,22 @@ public enum DeviceCodeGrant: RedeemingGrant {
                 guard try await request.state.deviceGrants.redeem(deviceCodeID: sealed.jti, expiresAt: sealed.expiresAt, now: request.now) else {
                     throw OAuthError.invalidGrant("the device code was already used")
                 }
-                if let sid = record.sessionID, try await request.state.sessions.isEnded(sessionID: sid) {
-                    throw OAuthError.invalidGrant("the session that approved this device has ended")
+                if let subject = record.subject {
+                    // The session that approved it, and its user and client, must still stand.
+                    let presented = Revocations.Presented(
+                        subject: subject,
+                        clientID: record.clientID,
+                        issuedAt: Int(
+                            sealed.expiresAt.addingTimeInterval(-TimeInterval(request.config.lifetimes.deviceCode)).timeIntervalSince1970
+                        ),
+                        authTime: record.authTime,
+                        sessionID: record.sessionID
+                    )
+                    if let refusal = try await request.state.revocations.refusal(for: presented) {
+                        throw OAuthError.invalidGrant(
+                            refusal == .sessionEnded ? "the session that approved this device has ended" : refusal.description
+                        )
+                    }
                 }
                 return record
             }

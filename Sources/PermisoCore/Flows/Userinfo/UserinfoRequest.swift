@@ -4,7 +4,8 @@ public import Foundation
 /// release, for the same `sub` as its ID token.
 ///
 /// The token is verified offline like any resource server would (signature by `kid`, `typ`,
-/// `iss`, expiry), plus one check only the provider can make: its session was not logged out.
+/// `iss`, expiry), plus the checks only the provider can make: the token, its grant, its session, its user
+/// and its client were not revoked since (`Revocations`).
 public struct UserinfoRequest: Sendable {
     let context: FlowContext
 
@@ -20,27 +21,18 @@ public struct UserinfoRequest: Sendable {
         guard claims.scopes.contains("openid") else {
             throw BearerTokenError(.insufficientScope("userinfo needs a token with the openid scope"))
         }
-        // Logged-out sessions and revoked families are refused while the store answers; both
-        // questions go at once (with Redis, one round trip). When it cannot answer, userinfo
-        // keeps serving: the token is authentic and unexpired, and resource servers accept it
-        // offline on exactly those grounds anyway (docs/SECURITY.md).
-        let state = context.state
-        async let ended = Self.yes { if let sid = claims.sid { try await state.sessions.isEnded(sessionID: sid) } else { false } }
-        async let revoked = Self.yes {
-            if let family = claims.family { try await state.refreshFamilies.isRevoked(family: family) } else { false }
+        // Logged-out sessions, revoked families and tokens, operator epochs: one store read
+        // (with Redis, one round trip). When the store cannot answer, userinfo keeps serving:
+        // the token is authentic and unexpired, and resource servers accept it offline on
+        // exactly those grounds anyway (docs/SECURITY.md).
+        if let refusal = try? await context.state.revocations.refusal(for: Revocations.Presented(claims)) {
+            throw BearerTokenError(.invalidToken(refusal.description))
         }
-        if await ended { throw BearerTokenError(.invalidToken("the session of this token has ended")) }
-        if await revoked { throw BearerTokenError(.invalidToken("this token's grant was revoked")) }
         guard let user = context.config.user(subject: claims.subject) else {
             throw BearerTokenError(.invalidToken("the user of this token no longer exists"))
         }
         var body = context.issuer.releasedClaims(user, scopes: claims.scopes)
         body["sub"] = .string(user.subject)
         return body
-    }
-
-    /// `true` only when the store answered yes.
-    private static func yes(_ question: @Sendable () async throws -> Bool) async -> Bool {
-        (try? await question()) == true
     }
 }
