@@ -100,8 +100,13 @@ public final class LiveDeployment: Sendable {
     }
 
     /// The store the config names. One per process, kept across reloads: its connections
-    /// and the memory store's entries must outlive a config change.
-    private static func makeStore(_ location: StateStoreLocation, clock: any WallClock, logger: Logger) throws -> any StateStore {
+    /// and the memory store's entries must outlive a config change. `permiso revoke` opens
+    /// the same shared store this way.
+    public static func makeStore(
+        _ location: StateStoreLocation,
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "permiso")
+    ) throws -> any StateStore {
         switch location {
         case .memory:
             return MemoryStateStore(clock: clock)

@@ -24,6 +24,8 @@ public enum PermisoApplication {
         let oauth = router.group().add(middleware: OAuthJSONMiddleware())
         TokenEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
         DeviceAuthorizationEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
+        IntrospectionEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
+        RevocationEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
         UserinfoEndpoint(live: live).register(on: router.group().add(middleware: OAuthJSONMiddleware(maximumBody: 16 * 1024)))
 
         // Pages: errors as pages, the shared security headers; the authorization request

@@ -13,7 +13,7 @@ struct Permiso: AsyncParsableCommand {
         abstract: "An OpenID Connect provider for identity as code.",
         subcommands: [
             BuildCommand.self, CheckCommand.self, ServeCommand.self, InitCommand.self, KeysCommand.self, SchemaCommand.self,
-            HashPasswordCommand.self, TOTPCommand.self, RecoveryCodesCommand.self,
+            HashPasswordCommand.self, TOTPCommand.self, RecoveryCodesCommand.self, RevokeCommand.self,
         ]
     )
 

@@ -51,7 +51,7 @@ struct ConfigLoaderTests {
     @Test("The repository's example config is valid")
     func exampleConfig() throws {
         let deployment = try Deployment.load(configFile: Repository.root + "/permiso.yaml", environment: [:], requireSealing: true)
-        #expect(deployment.config.clients.map(\.id) == ["demo", "cli", "service"])
+        #expect(deployment.config.clients.map(\.id) == ["demo", "cli", "service", "api"])
         #expect(deployment.config.client(id: "cli")?.isPublic == true)
         #expect(deployment.config.client(id: "cli")?.requirePKCE == true)
     }

@@ -38,5 +38,12 @@ public struct ClientConfig: Sendable, Equatable {
     /// Whether sessions must remember this client, to tell it when they end.
     public var hearsOfLogout: Bool { backchannelLogoutURI != nil || frontchannelLogoutURI != nil }
 
+    /// The client may ask the introspection endpoint about any token this issuer issued
+    /// (RFC 7662 §2.1); a resource server's client, confidential only.
+    public var introspect: Bool = false
+    /// Kept in the config but refused everything: authentication, authorization requests,
+    /// grants and refreshes, and its tokens at userinfo and introspection, from the next reload on.
+    public var disabled: Bool = false
+
     public var isPublic: Bool { authMethod == .none }
 }

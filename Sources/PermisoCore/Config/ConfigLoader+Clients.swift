@@ -95,8 +95,13 @@ extension ConfigLoader {
         if frontchannelLogoutSessionRequired && object["frontchannelLogoutURI"] == nil {
             log.error("frontchannelLogoutSessionRequired needs a frontchannelLogoutURI", at: object["frontchannelLogoutSessionRequired"]!)
         }
+        let introspect = object["introspect"]?.bool(log) ?? false
+        if introspect && authMethod == .none, let value = object["introspect"] {
+            // RFC 7662 §2.1: the endpoint must know who asks; a public client proves nothing.
+            log.error("a public client (none) cannot introspect; give it a secretHash", at: value)
+        }
         guard let id, log.diagnostics.count == before else { return nil }
-        let client = ClientConfig(
+        var client = ClientConfig(
             id: id,
             name: name ?? id,
             secretHash: secretHash,
@@ -114,6 +119,8 @@ extension ConfigLoader {
             frontchannelLogoutURI: frontchannelLogoutURI,
             frontchannelLogoutSessionRequired: frontchannelLogoutSessionRequired
         )
+        client.introspect = introspect
+        client.disabled = object["disabled"]?.bool(log) ?? false
         for violation in GrantTypeRule.check(client) {
             log.error(violation.message, at: object["grantTypes"] ?? object.value)
         }

@@ -92,7 +92,8 @@ extension ConfigLoader {
                 totp: totp,
                 passkeys: passkeys,
                 recoveryCodes: recoveryCodes,
-                mfa: mfa
+                mfa: mfa,
+                disabled: object["disabled"]?.bool(log) ?? false
             ),
             value: item,
             passkeyValues: passkeyItems

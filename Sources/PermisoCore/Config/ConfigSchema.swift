@@ -154,6 +154,18 @@ public enum ConfigSchema {
                 default: false,
                 "Add iss and sid to the front-channel logout URI's query."
             ),
+            FieldSpec(
+                "introspect",
+                .boolean,
+                default: false,
+                "May call the introspection endpoint (RFC 7662) about any token of this issuer; confidential clients only."
+            ),
+            FieldSpec(
+                "disabled",
+                .boolean,
+                default: false,
+                "Refuse this client everything (authentication, authorization, grants, refreshes; its tokens at userinfo and introspection) from the next reload on, keeping its entry."
+            ),
         ]
     )
 
@@ -194,6 +206,12 @@ public enum ConfigSchema {
                 "mfa",
                 .enumeration(SecondFactorPolicy.allCases.map(\.rawValue)),
                 "`required`: every sign-in asks for the second factor (the default for a user who has one; an error without one). `optional`: only when the client or the request needs it (step-up)."
+            ),
+            FieldSpec(
+                "disabled",
+                .boolean,
+                default: false,
+                "Refuse this user everything (sign-in, grants, refreshes, userinfo, introspection) from the next reload on, keeping the entry and its subject."
             ),
         ]
     )

@@ -18,6 +18,7 @@ public struct PermisoConfig: Sendable, Equatable {
     public var users: [UserConfig] { didSet { index = Index(clients: clients, users: users) } }
     /// Clients and users by the keys requests name them with, built once per load: every
     /// token, userinfo and login request looks one up, and a config may hold 100,000.
+    /// Disabled entries are left out, so every lookup a request makes refuses them alike.
     private var index: Index
 
     public init(
@@ -90,10 +91,10 @@ public struct PermisoConfig: Sendable, Equatable {
 
         /// The first of duplicates wins, as `first(where:)` did; the loader refuses duplicates anyway.
         init(clients: [ClientConfig], users: [UserConfig]) {
-            for (position, client) in clients.enumerated() where clientsByID[client.id] == nil {
+            for (position, client) in clients.enumerated() where clientsByID[client.id] == nil && !client.disabled {
                 clientsByID[client.id] = position
             }
-            for (position, user) in users.enumerated() {
+            for (position, user) in users.enumerated() where !user.disabled {
                 if usersBySubject[user.subject] == nil { usersBySubject[user.subject] = position }
                 if usersByUsername[user.username.lowercased()] == nil { usersByUsername[user.username.lowercased()] = position }
                 for (slot, passkey) in user.passkeys.enumerated() where passkeysByID[passkey.id] == nil {

@@ -13,6 +13,9 @@ public struct UserConfig: Sendable, Equatable {
     public var recoveryCodes: [String] = []
     /// When the second factor is asked for.
     public var mfa: SecondFactorPolicy = .required
+    /// Kept in the config but refused everything: sign-in, grants, refreshes, userinfo and
+    /// introspection answer as if the user did not exist, from the next reload on.
+    public var disabled: Bool = false
 
     /// Whether the user has a second factor to ask for after the password.
     public var hasSecondFactor: Bool { totp != nil || !passkeys.isEmpty }

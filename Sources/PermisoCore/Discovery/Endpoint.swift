@@ -14,6 +14,10 @@ public enum Endpoint {
     public static let userinfo = "/oauth/userinfo"
     public static let endSession = "/oauth/logout"
     public static let deviceAuthorization = "/oauth/device/code"
+    /// RFC 7662 token introspection, for resource servers.
+    public static let introspection = "/oauth/introspect"
+    /// RFC 7009 token revocation.
+    public static let revocation = "/oauth/revoke"
     /// Where a user types the code shown on a device (RFC 8628 §3.3).
     public static let deviceVerification = "/device"
 

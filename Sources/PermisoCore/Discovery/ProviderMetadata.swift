@@ -12,6 +12,12 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
     public var jwksURI: String
     public var endSessionEndpoint: String
     public var deviceAuthorizationEndpoint: String
+    public var introspectionEndpoint: String
+    /// RFC 8414 §2: only clients with a secret may introspect.
+    public var introspectionEndpointAuthMethodsSupported: [String]
+    public var revocationEndpoint: String
+    /// RFC 8414 §2: public clients revoke their own tokens by `client_id` (RFC 7009 §2.1).
+    public var revocationEndpointAuthMethodsSupported: [String]
     public var scopesSupported: [String]
     public var responseTypesSupported: [String]
     public var responseModesSupported: [String]
@@ -45,6 +51,10 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         case jwksURI = "jwks_uri"
         case endSessionEndpoint = "end_session_endpoint"
         case deviceAuthorizationEndpoint = "device_authorization_endpoint"
+        case introspectionEndpoint = "introspection_endpoint"
+        case introspectionEndpointAuthMethodsSupported = "introspection_endpoint_auth_methods_supported"
+        case revocationEndpoint = "revocation_endpoint"
+        case revocationEndpointAuthMethodsSupported = "revocation_endpoint_auth_methods_supported"
         case scopesSupported = "scopes_supported"
         case responseTypesSupported = "response_types_supported"
         case responseModesSupported = "response_modes_supported"
@@ -82,6 +92,10 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         jwksURI = issuer + Endpoint.jwks
         endSessionEndpoint = service + Endpoint.endSession
         deviceAuthorizationEndpoint = service + Endpoint.deviceAuthorization
+        introspectionEndpoint = service + Endpoint.introspection
+        introspectionEndpointAuthMethodsSupported = ClientAuthMethod.allCases.filter { $0 != .none }.map(\.rawValue)
+        revocationEndpoint = service + Endpoint.revocation
+        revocationEndpointAuthMethodsSupported = ClientAuthMethod.allCases.map(\.rawValue)
         scopesSupported = config.scopes.map(\.name)
         // OAuth 2.1 drops the implicit and hybrid flows; only the code flow is served.
         responseTypesSupported = ["code"]

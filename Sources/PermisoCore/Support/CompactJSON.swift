@@ -1,5 +1,5 @@
-/// A JSON object written field by field, for the two objects every token request writes
-/// (the access token's claims and the token response).
+/// A JSON object written field by field, for the objects every token request writes (the
+/// access token's claims and the token response) and the introspection response.
 ///
 /// `JSONEncoder` reaches each value through `Encodable` and dynamic casts; on a
 /// client_credentials request it was 14% of the server's time, as much as the signature.
@@ -22,6 +22,11 @@ struct CompactJSON {
     mutating func field(_ key: StaticString, _ value: Int) {
         name(key)
         bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func bool(_ key: StaticString, _ value: Bool) {
+        name(key)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     mutating func field(_ key: StaticString, _ values: [String]) {

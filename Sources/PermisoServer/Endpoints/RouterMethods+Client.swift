@@ -3,7 +3,7 @@ import PermisoCore
 
 extension RouterMethods where Context == PermisoRequestContext {
     /// A route a client POSTs a form to and authenticates at as RFC 6749 §2.3 describes it
-    /// (the token and device authorization endpoints): `handler` gets the form and the client.
+    /// (the token, device authorization, introspection and revocation endpoints): `handler` gets the form and the client.
     func postFromClient(
         _ path: String,
         live: LiveDeployment,

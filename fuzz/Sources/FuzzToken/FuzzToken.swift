@@ -3,8 +3,9 @@ import PermisoCore
 
 /// The token endpoint's grants on any form from an authenticated client: the fuzzer's
 /// own form, or one redeeming a real code, refresh token or device code with the fuzzer's
-/// edits. Every outcome is tokens or an OAuth error (typed throws guarantee the kind),
-/// never a crash, whatever the grant's opening, PKCE and state checks meet.
+/// edits; and the same values presented to introspection and revocation. Every outcome is
+/// tokens, an answer or an OAuth error (typed throws guarantee the kind), never a crash,
+/// whatever the grant's opening, PKCE and state checks meet.
 @main
 enum FuzzToken {
     static func main() { runFuzzer(test) }
@@ -13,7 +14,8 @@ enum FuzzToken {
 func test(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     var input = FuzzInput(data, count)
     let clients = FuzzFixture.config.clients
-    let client = clients[input.choice(clients.count)]
+    var chosen = clients[input.choice(clients.count)]
+    let endpoint = input.choice(3)
     let parameters: FormParameters
     switch input.choice(2) {
     case 0:
@@ -36,8 +38,16 @@ func test(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         ])
     }
     let context = TokenContext.next()
+    // Introspection and revocation take the value under test as `token`.
+    let token = parameters["token"] ?? parameters["refresh_token"] ?? parameters["code"] ?? parameters["device_code"]
+    chosen.introspect = true
+    let client = chosen
     FuzzFixture.blocking {
-        _ = try? await TokenGrant.answer(client: client, parameters: parameters, context: context, now: FuzzFixture.now)
+        switch endpoint {
+        case 0: _ = try? await TokenGrant.answer(client: client, parameters: parameters, context: context, now: FuzzFixture.now)
+        case 1: _ = try? await TokenIntrospection(context).answer(token: token, caller: client, now: FuzzFixture.now)
+        default: try? await TokenRevocation(context).revoke(token: token, client: client, now: FuzzFixture.now)
+        }
     }
     return 0
 }

@@ -3,8 +3,9 @@ enum GrantTypeRule {
     static func check(_ client: ClientConfig) -> [RuleViolation] {
         var problems: [RuleViolation] = []
         let grants = Set(client.grantTypes)
-        if grants.isEmpty {
-            problems.append(RuleViolation("expected at least one grant type"))
+        // A resource server's client may only introspect, and needs no grant for that.
+        if grants.isEmpty && !client.introspect {
+            problems.append(RuleViolation("expected at least one grant type, or introspect: true for a client that only introspects"))
         }
         // RFC 6749 §4.4: client_credentials is for clients that can authenticate.
         if client.isPublic && grants.contains(.clientCredentials) {

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import PermisoCore
+import PermisoServer
+
+struct RevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke every token of a user, a client or a login session, on every instance.",
+        discussion: """
+            Writes to the shared state store the config names, so it needs Redis: the memory store lives inside
+            one `permiso serve` process. From then on, every instance refuses what was issued until now: refresh
+            tokens and codes at the token endpoint, access tokens at userinfo and introspection, and for a user or
+            a session, the browser's session too. Resource servers that check access tokens offline accept them
+            until they expire. Give exactly one of:
+                permiso revoke --subject alice         a user's tokens and sessions (by sub)
+                permiso revoke --client reports        a client's tokens
+                permiso revoke --session SID           one login session (the sid claim)
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "A user's subject (the sub claim), or a client's id for its client_credentials tokens.")
+    var subject: String?
+
+    @Option(help: "A client id.")
+    var client: String?
+
+    @Option(help: "A login session id (the sid claim of its ID tokens).")
+    var session: String?
+
+    func validate() throws {
+        let given = [subject, client, session].compactMap { $0 }
+        guard given.count == 1 else { throw ValidationError("give exactly one of --subject, --client and --session") }
+        if let subject, subject.isEmpty || subject.utf8.count > 255 {
+            throw ValidationError("--subject must be 1 to 255 bytes, as subjects are")
+        }
+        if let client, client.range(of: ClientConfig.idPattern, options: .regularExpression) == nil {
+            throw ValidationError("--client must be a client id: letters, digits, '.', '_', '~' or '-'")
+        }
+        if let session, session.range(of: "^[A-Za-z0-9_-]{1,128}$", options: .regularExpression) == nil {
+            throw ValidationError("--session must be a session id as the sid claim carries it")
+        }
+    }
+
+    func run() async throws {
+        let config = try PermisoConfig.load(file: options.config)
+        guard case .redis = config.stateStore else {
+            throw CommandError(
+                "\(options.config): stateStore is memory, which lives inside one permiso serve process; revoking needs the shared Redis store"
+            )
+        }
+        let state = ProtocolState(store: try LiveDeployment.makeStore(config.stateStore))
+        let now = Date()
+        let done: String
+        do {
+            if let subject {
+                try await state.revocations.revokeAll(of: .subject(subject), lifetimes: config.lifetimes, now: now)
+                done = "every token and session of subject \(subject)"
+                if config.user(subject: subject) == nil && config.client(id: subject) == nil {
+                    Console.note("note: no user or client in \(options.config) has the subject \(subject)")
+                }
+            } else if let client {
+                try await state.revocations.revokeAll(of: .client(client), lifetimes: config.lifetimes, now: now)
+                done = "every token of client \(client)"
+                if config.client(id: client) == nil { Console.note("note: \(options.config) has no client \(client)") }
+            } else {
+                try await state.sessions.end(sessionID: session!, lifetimes: config.lifetimes, now: now)
+                done = "session \(session!) and every token issued in it"
+            }
+        } catch {
+            // The URL may hold a password: say what failed, never echo the store's address.
+            throw CommandError("the state store could not record the revocation (\(error)); nothing was revoked")
+        }
+        print("Revoked \(done), issued up to \(ISO8601DateFormatter().string(from: now)), on every instance sharing this store.")
+    }
+}
