@@ -79,7 +79,14 @@ public final class RedisStateStore: StateStore {
         guard case .array(let replies?) = try await send(["MGET"] + keys.map { prefix + $0 }), replies.count == keys.count else {
             throw RedisError.unexpectedReply("expected one reply per key")
         }
-        return replies.map(\.string)
+        // Each key holds a bulk string or nothing; anything else is no answer to trust.
+        return try replies.map { reply in
+            switch reply {
+            case .bulkString(nil): return nil
+            case .bulkString(let buffer?): return String(buffer: buffer)
+            default: throw RedisError.unexpectedReply("expected a bulk string per key")
+            }
+        }
     }
 
     public func raise(_ key: String, to value: Int, until: Date) async throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PermisoCore
 import PermisoServer
 
@@ -51,28 +52,32 @@ struct RevokeCommand: AsyncParsableCommand {
                 "\(options.config): stateStore is memory, which lives inside one permiso serve process; revoking needs the shared Redis store"
             )
         }
-        let state = ProtocolState(store: try LiveDeployment.makeStore(config.stateStore))
+        // The one failure worth saying is the command's own, below; the store's log stays quiet.
+        var quiet = Logger(label: "permiso")
+        quiet.logLevel = .critical
+        let state = ProtocolState(store: try LiveDeployment.makeStore(config.stateStore, logger: quiet))
         let now = Date()
         let done: String
         do {
             if let subject {
                 try await state.revocations.revokeAll(of: .subject(subject), lifetimes: config.lifetimes, now: now)
                 done = "every token and session of subject \(subject)"
-                if config.user(subject: subject) == nil && config.client(id: subject) == nil {
+                if !config.users.contains(where: { $0.subject == subject }) && !config.clients.contains(where: { $0.id == subject }) {
                     Console.note("note: no user or client in \(options.config) has the subject \(subject)")
                 }
             } else if let client {
                 try await state.revocations.revokeAll(of: .client(client), lifetimes: config.lifetimes, now: now)
                 done = "every token of client \(client)"
-                if config.client(id: client) == nil { Console.note("note: \(options.config) has no client \(client)") }
+                if !config.clients.contains(where: { $0.id == client }) { Console.note("note: \(options.config) has no client \(client)") }
             } else {
                 try await state.sessions.end(sessionID: session!, lifetimes: config.lifetimes, now: now)
                 done = "session \(session!) and every token issued in it"
             }
         } catch {
             // The URL may hold a password: say what failed, never echo the store's address.
-            throw CommandError("the state store could not record the revocation (\(error)); nothing was revoked")
+            throw CommandError("the state store did not confirm the revocation (\(error)); it may not have been recorded: run the command again")
         }
-        print("Revoked \(done), issued up to \(ISO8601DateFormatter().string(from: now)), on every instance sharing this store.")
+        let until = now.addingTimeInterval(TimeInterval(Revocations.clockMargin))
+        print("Revoked \(done), issued up to \(ISO8601DateFormatter().string(from: until)), on every instance sharing this store.")
     }
 }

@@ -31,7 +31,7 @@ final class Workspace {
 struct ServerTests {
     let logger = Logger(label: "test")
 
-    @Test("Discovery and the JWKS are served byte-identical to the committed site/, with its headers")
+    @Test("Discovery, the JWKS and the example API's metadata are served byte-identical to the committed site/, with its headers")
     func wellKnownMatchesBuild() async throws {
         let live = try await LiveDeployment(configFile: Repository.root + "/permiso.yaml", environment: [:])
         let app = Application(router: PermisoApplication.router(live: live))
@@ -39,6 +39,8 @@ struct ServerTests {
             for (path, maxAge) in [
                 ("/.well-known/openid-configuration", 3600), ("/.well-known/oauth-authorization-server", 3600),
                 ("/.well-known/jwks.json", 300),
+                // The example API's RFC 9728 metadata: at the issuer's origin, so served here too.
+                ("/.well-known/oauth-protected-resource/api", 3600),
             ] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .ok)

@@ -38,6 +38,8 @@ public struct ClientConfig: Sendable, Equatable {
     /// Whether sessions must remember this client, to tell it when they end.
     public var hearsOfLogout: Bool { backchannelLogoutURI != nil || frontchannelLogoutURI != nil }
 
+    /// The APIs (`resources`, by id) this client may ask access tokens for (RFC 8707).
+    public var resources: [String] = []
     /// The client may ask the introspection endpoint about any token this issuer issued
     /// (RFC 7662 §2.1); a resource server's client, confidential only.
     public var introspect: Bool = false

@@ -2,7 +2,12 @@ internal import Foundation
 
 /// The `clients` section: each client's fields, then the rules that need the whole client.
 extension ConfigLoader {
-    mutating func readClients(_ value: YAMLValue, scopes: [ScopeDefinition], subjects: Set<String>) -> [ClientConfig]? {
+    mutating func readClients(
+        _ value: YAMLValue,
+        scopes: [ScopeDefinition],
+        resources: [ResourceConfig],
+        subjects: Set<String>
+    ) -> [ClientConfig]? {
         guard let items = value.list(log) else { return nil }
         var clients: [ClientConfig] = []
         var ids: [String: YAMLValue] = [:]
@@ -16,7 +21,7 @@ extension ConfigLoader {
                 }
 
             }
-            if let client = client(object, scopes: scopes) {
+            if let client = client(object, scopes: scopes, resources: resources) {
                 if let idValue = object["id"], let violation = SubjectCollisionRule.check(client, subjects: subjects) {
                     log.error(violation.message, at: idValue)
                 }
@@ -31,7 +36,7 @@ extension ConfigLoader {
         return clients
     }
 
-    func client(_ object: YAMLObject, scopes: [ScopeDefinition]) -> ClientConfig? {
+    func client(_ object: YAMLObject, scopes: [ScopeDefinition], resources: [ResourceConfig]) -> ClientConfig? {
         let before = log.diagnostics.count
         let id = object["id"]?.oneMatch(pattern: ClientConfig.idPattern, expected: ClientConfig.idCharacters, log)
         let name = object["name"]?.nonEmptyString(log)
@@ -95,6 +100,7 @@ extension ConfigLoader {
         if frontchannelLogoutSessionRequired && object["frontchannelLogoutURI"] == nil {
             log.error("frontchannelLogoutSessionRequired needs a frontchannelLogoutURI", at: object["frontchannelLogoutSessionRequired"]!)
         }
+        let allowedResources = clientResources(object["resources"], defined: resources)
         let introspect = object["introspect"]?.bool(log) ?? false
         if introspect && authMethod == .none, let value = object["introspect"] {
             // RFC 7662 §2.1: the endpoint must know who asks; a public client proves nothing.
@@ -120,6 +126,7 @@ extension ConfigLoader {
             frontchannelLogoutSessionRequired: frontchannelLogoutSessionRequired
         )
         client.introspect = introspect
+        client.resources = allowedResources
         client.disabled = object["disabled"]?.bool(log) ?? false
         for violation in GrantTypeRule.check(client) {
             log.error(violation.message, at: object["grantTypes"] ?? object.value)

@@ -14,6 +14,7 @@ struct ConfigLoader {
 
     /// Values whose checks need the keys as well; the deployment loader reads them.
     var clientAlgorithmValues: [(client: Int, value: YAMLValue)] = []
+    var resourceAlgorithmValues: [(resource: Int, value: YAMLValue)] = []
 
     init(file: String, environment: [String: String]) {
         self.file = file
@@ -40,9 +41,10 @@ struct ConfigLoader {
         checkUnique(users, keyPath: \.username, what: "username", caseInsensitive: true)
         checkUnique(users, keyPath: \.subject, what: "subject", caseInsensitive: false)
         checkUniquePasskeys(users)
+        let resources = object["resources"].flatMap { readResources($0, scopes: scopes, lifetimes: lifetimes) } ?? []
         var clients: [ClientConfig] = []
         if let value = object["clients"] {
-            clients = readClients(value, scopes: scopes, subjects: Set(users.map(\.subject))) ?? []
+            clients = readClients(value, scopes: scopes, resources: resources, subjects: Set(users.map(\.subject))) ?? []
         }
 
         guard let issuer else { return nil }
@@ -62,7 +64,8 @@ struct ConfigLoader {
             branding: branding,
             scopes: scopes,
             clients: clients,
-            users: users.map(\.user)
+            users: users.map(\.user),
+            resources: resources
         )
     }
 

@@ -155,6 +155,12 @@ public enum ConfigSchema {
                 "Add iss and sid to the front-channel logout URI's query."
             ),
             FieldSpec(
+                "resources",
+                .list(.string()),
+                default: [],
+                "The APIs (ids under resources) this client may ask access tokens for with the resource parameter (RFC 8707)."
+            ),
+            FieldSpec(
                 "introspect",
                 .boolean,
                 default: false,
@@ -166,6 +172,37 @@ public enum ConfigSchema {
                 default: false,
                 "Refuse this client everything (authentication, authorization, grants, refreshes; its tokens at userinfo and introspection) from the next reload on, keeping its entry."
             ),
+        ]
+    )
+
+    public static let resource = ObjectSpec(
+        title: "Resource",
+        summary: "An API that accepts access tokens issued for it (RFC 8707 resource indicator, RFC 9728 metadata).",
+        fields: [
+            FieldSpec(
+                "id",
+                .url,
+                required: true,
+                "The resource indicator: an absolute https (or loopback http) URI with no query or fragment; the aud of its access tokens; unique."
+            ),
+            FieldSpec("name", .string(), "A name for people (RFC 9728 resource_name); defaults to the id."),
+            FieldSpec(
+                "scopes",
+                .list(.string()),
+                default: [],
+                "The scopes its tokens may carry (defined under scopes): a token for this API carries the granted ones among these."
+            ),
+            FieldSpec(
+                "accessTokenLifetime",
+                .duration,
+                "Its access tokens' lifetime; at most, and by default, lifetimes.accessToken."
+            ),
+            FieldSpec(
+                "accessTokenSigningAlg",
+                .enumeration(SigningAlgorithm.allCases.map(\.rawValue)),
+                "What signs its access tokens; needs an active key of that algorithm. Defaults to the client's algorithm."
+            ),
+            FieldSpec("documentation", .url, "A page for developers of its clients (RFC 9728 resource_documentation)."),
         ]
     )
 
@@ -288,6 +325,12 @@ public enum ConfigSchema {
                 .map(.object(scope)),
                 default: [:],
                 "Custom scopes, by name. The standard openid, profile, email, address, phone and offline_access are built in."
+            ),
+            FieldSpec(
+                "resources",
+                .list(.object(resource)),
+                default: [],
+                "APIs that accept access tokens issued for them: a client asks with resource (RFC 8707), and `permiso build` writes each one's RFC 9728 metadata."
             ),
             FieldSpec("clients", .list(.object(client)), default: [], "Relying parties."),
             FieldSpec("users", .list(.object(user)), default: [], "Users, inline."),

@@ -50,6 +50,13 @@ public struct Deployment: Sendable {
                 )
             }
         }
+        for (index, value) in loader.resourceAlgorithmValues {
+            guard let algorithm = config.resources[index].signingAlgorithm, keys.activeKey(for: algorithm) == nil else { continue }
+            log.error(
+                "no active \(algorithm.rawValue) key in \(config.keysDirectory); run `permiso keys generate --alg \(algorithm.rawValue)`",
+                at: value
+            )
+        }
         if requireSealing && keys.activeSealingSecret == nil {
             log.add(
                 ConfigDiagnostic.file(manifestFile, field: "sealing", "no active sealing secret; run `permiso keys generate --sealing`")

@@ -16,6 +16,8 @@ public struct PermisoConfig: Sendable, Equatable {
     public var scopes: [ScopeDefinition]
     public var clients: [ClientConfig] { didSet { index = Index(clients: clients, users: users) } }
     public var users: [UserConfig] { didSet { index = Index(clients: clients, users: users) } }
+    /// The APIs access tokens may be issued for (RFC 8707), in config order.
+    public var resources: [ResourceConfig]
     /// Clients and users by the keys requests name them with, built once per load: every
     /// token, userinfo and login request looks one up, and a config may hold 100,000.
     /// Disabled entries are left out, so every lookup a request makes refuses them alike.
@@ -32,7 +34,8 @@ public struct PermisoConfig: Sendable, Equatable {
         branding: Branding,
         scopes: [ScopeDefinition],
         clients: [ClientConfig],
-        users: [UserConfig]
+        users: [UserConfig],
+        resources: [ResourceConfig] = []
     ) {
         self.file = file
         self.issuer = issuer
@@ -45,6 +48,7 @@ public struct PermisoConfig: Sendable, Equatable {
         self.scopes = scopes
         self.clients = clients
         self.users = users
+        self.resources = resources
         self.index = Index(clients: clients, users: users)
     }
 
@@ -72,6 +76,11 @@ public struct PermisoConfig: Sendable, Equatable {
 
     /// Permiso as a WebAuthn relying party: the pages' host and origin.
     public var relyingParty: WebAuthnRelyingParty { WebAuthnRelyingParty(serving: serviceURL) }
+
+    /// The API whose resource indicator is `id`, compared exactly (RFC 8707 §2: an absolute URI).
+    public func resource(id: String) -> ResourceConfig? {
+        resources.first { $0.id == id }
+    }
 
     public func scope(named name: String) -> ScopeDefinition? {
         scopes.first { $0.name == name }

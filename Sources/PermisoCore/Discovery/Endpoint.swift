@@ -9,6 +9,8 @@ public enum Endpoint {
     /// RFC 8414 §3: inserted between the host and the issuer's path.
     public static let authorizationServerMetadata = "/.well-known/oauth-authorization-server"
     public static let jwks = "/.well-known/jwks.json"
+    /// RFC 9728 §3: an API's metadata, at the API's origin with the well-known segment before its path.
+    public static let protectedResourceMetadata = "/.well-known/oauth-protected-resource"
     public static let authorize = "/oauth/authorize"
     public static let token = "/oauth/token"
     public static let userinfo = "/oauth/userinfo"

@@ -42,6 +42,9 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
     public var backchannelLogoutSessionSupported: Bool
     /// Front-Channel Logout 1.0 §3: the frames get `iss` and `sid` when a client asks.
     public var frontchannelLogoutSessionSupported: Bool
+    /// RFC 9728 §4: the APIs (resource indicators) this server issues access tokens for;
+    /// absent when the config defines none.
+    public var protectedResources: [String]?
 
     enum CodingKeys: String, CodingKey {
         case issuer
@@ -76,6 +79,7 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         case backchannelLogoutSupported = "backchannel_logout_supported"
         case backchannelLogoutSessionSupported = "backchannel_logout_session_supported"
         case frontchannelLogoutSessionSupported = "frontchannel_logout_session_supported"
+        case protectedResources = "protected_resources"
     }
 
     /// Claims Permiso puts in ID tokens itself, whatever the scopes.
@@ -127,5 +131,6 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         // OpenID Connect Back-Channel Logout 1.0 §2.1: clients that register a URI are told.
         backchannelLogoutSupported = true
         backchannelLogoutSessionSupported = true
+        protectedResources = config.resources.isEmpty ? nil : config.resources.map(\.id)
     }
 }

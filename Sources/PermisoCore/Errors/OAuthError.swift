@@ -1,7 +1,7 @@
 /// Every error Permiso's endpoints return, one case per registered error code.
 ///
 /// The cases are exactly the codes of RFC 6749 (§4.1.2.1, §5.2), RFC 6750 (§3.1), RFC 8628
-/// (§3.5) and OIDC Core (§3.1.2.6); each carries the human-readable `error_description`.
+/// (§3.5), RFC 8707 (§2) and OIDC Core (§3.1.2.6); each carries the human-readable `error_description`.
 /// Endpoints throw these and never build error bodies by hand; the HTTP layer renders them.
 public enum OAuthError: Error, Sendable, Equatable {
     case invalidRequest(String)
@@ -27,6 +27,8 @@ public enum OAuthError: Error, Sendable, Equatable {
     case interactionRequired(String)
     case requestNotSupported(String)
     case requestURINotSupported(String)
+    // RFC 8707 §2
+    case invalidTarget(String)
 
     /// The registered `error` code.
     public var code: String {
@@ -51,6 +53,7 @@ public enum OAuthError: Error, Sendable, Equatable {
         case .interactionRequired: return "interaction_required"
         case .requestNotSupported: return "request_not_supported"
         case .requestURINotSupported: return "request_uri_not_supported"
+        case .invalidTarget: return "invalid_target"
         }
     }
 
@@ -63,7 +66,7 @@ public enum OAuthError: Error, Sendable, Equatable {
             .temporarilyUnavailable(let text), .invalidToken(let text), .insufficientScope(let text),
             .authorizationPending(let text), .slowDown(let text), .expiredToken(let text),
             .loginRequired(let text), .consentRequired(let text), .interactionRequired(let text),
-            .requestNotSupported(let text), .requestURINotSupported(let text):
+            .requestNotSupported(let text), .requestURINotSupported(let text), .invalidTarget(let text):
             return text
         }
     }

@@ -14,6 +14,10 @@ public struct AuthorizationCode: Codable, Sendable, Equatable {
     public var authTime: Int
     public var sessionID: String
     public var amr: [String]
+    /// The APIs the authorization request named (RFC 8707); `nil` for none.
+    public var resources: [String]? = nil
+    /// When the code was issued, for `permiso revoke --client`.
+    public var issuedAt: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case clientID = "c"
@@ -25,6 +29,8 @@ public struct AuthorizationCode: Codable, Sendable, Equatable {
         case authTime = "at"
         case sessionID = "sid"
         case amr
+        case resources = "rs"
+        case issuedAt = "i"
     }
 
     public init(
@@ -36,7 +42,9 @@ public struct AuthorizationCode: Codable, Sendable, Equatable {
         codeChallenge: String?,
         authTime: Date,
         sessionID: String,
-        amr: [String]
+        amr: [String],
+        resources: [String]? = nil,
+        issuedAt: Date? = nil
     ) {
         self.clientID = clientID
         self.redirectURI = redirectURI
@@ -47,6 +55,8 @@ public struct AuthorizationCode: Codable, Sendable, Equatable {
         self.authTime = Int(authTime.timeIntervalSince1970)
         self.sessionID = sessionID
         self.amr = amr
+        self.resources = resources
+        self.issuedAt = issuedAt.map { Int($0.timeIntervalSince1970) }
     }
 }
 
@@ -66,6 +76,11 @@ public struct RefreshToken: Codable, Sendable, Equatable {
     /// When this token was issued, for `permiso revoke --client`; absent from tokens sealed
     /// before it was recorded, which then count from `authTime`.
     public var issuedAt: Int?
+    /// The APIs its grant was authorized for (RFC 8707): a refresh may ask for any one of them.
+    public var resources: [String]? = nil
+    /// When the family's first token was issued, the same for every generation, so a client
+    /// epoch refuses the whole family however often it rotates; absent before it was recorded.
+    public var grantedAt: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case clientID = "c"
@@ -77,5 +92,7 @@ public struct RefreshToken: Codable, Sendable, Equatable {
         case family = "f"
         case generation = "g"
         case issuedAt = "i"
+        case resources = "rs"
+        case grantedAt = "gi"
     }
 }

@@ -15,17 +15,18 @@ public enum AuthorizationCodeGrant: RedeemingGrant {
             throw .invalidGrant("redirect_uri does not match the authorization request")
         }
         try PKCE.verify(verifier: request.parameters["code_verifier"], challenge: code.codeChallenge)
+        // RFC 8707 §2.2: the token's API, within what the authorization request named.
+        let target = try ResourceRequest.target(request.parameters, client: request.client, config: request.config, granted: code.resources ?? [])
         let user = try request.deployment.user(of: code.subject, missing: "the user of this code no longer exists")
         // The code's tokens form a refresh family named by the code, so a replay can revoke them.
         let family = sealed.jti
         try await withStateStore {
             // Both questions go to the store at once: with Redis they share one round trip. A
-            // code counts as issued when its lifetime began (it is at most a minute old).
-            let issuedAt = sealed.expiresAt.addingTimeInterval(-TimeInterval(request.config.lifetimes.authorizationCode))
+            // code sealed before it carried its issue time counts from its sign-in.
             let presented = Revocations.Presented(
                 subject: code.subject,
                 clientID: code.clientID,
-                issuedAt: Int(issuedAt.timeIntervalSince1970),
+                issuedAt: code.issuedAt ?? code.authTime,
                 authTime: code.authTime,
                 sessionID: code.sessionID
             )
@@ -50,8 +51,11 @@ public enum AuthorizationCodeGrant: RedeemingGrant {
                 sessionID: code.sessionID,
                 amr: code.amr,
                 family: family,
-                generation: 0
+                generation: 0,
+                resources: code.resources,
+                grantedAt: Int(request.now.timeIntervalSince1970)
             ),
+            for: target,
             now: request.now
         )
     }

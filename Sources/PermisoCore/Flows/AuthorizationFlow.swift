@@ -38,7 +38,7 @@ public struct AuthorizationFlow: Sendable {
             // OIDC Core §3.1.2.1: with id_token_hint, only the hinted user's session counts.
             guard !request.prompt.contains(.login), session.isFresh(maxAge: request.maxAge, now: now),
                 request.hintSubject == nil || request.hintSubject == session.subject,
-                deployment.config.users.contains(where: { $0.subject == session.subject })
+                deployment.config.user(subject: session.subject) != nil
             else { return nil }
             return session
         }
@@ -102,7 +102,9 @@ public struct AuthorizationFlow: Sendable {
             codeChallenge: request.codeChallenge,
             authTime: Date(timeIntervalSince1970: TimeInterval(session.authTime)),
             sessionID: session.sessionID,
-            amr: session.amr
+            amr: session.amr,
+            resources: request.resources,
+            issuedAt: now
         )
         let lifetime = TimeInterval(deployment.config.lifetimes.authorizationCode)
         return try sealer.seal(code, purpose: .code, expiresAt: now.addingTimeInterval(lifetime))

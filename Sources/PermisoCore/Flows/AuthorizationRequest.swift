@@ -31,6 +31,8 @@ public struct AuthorizationRequest: Codable, Sendable, Equatable {
     public var hintSubject: String?
     /// The lowest authentication level `acr_values` accepts, if it names one Permiso defines.
     public var acrLevel: AuthenticationLevel? = nil
+    /// The APIs the client wants access tokens for (RFC 8707 §2); `nil` when it named none.
+    public var resources: [String]? = nil
 
     /// Where the response goes, a code or an error found after the redirect URI was trusted.
     public var responseTarget: AuthorizationResponseTarget {

@@ -9,7 +9,7 @@ extension AuthorizationRequest {
     ///    redirect (RFC 6749 §4.1.2.1).
     /// 2. `ResponseTargetCheck`: `state` and `response_mode`, so later errors reach the
     ///    client the way it asked.
-    /// 3. `ResponseTypeCheck`, `RequestObjectCheck`, `ScopeRequest`, `PKCE`, `PromptCheck`,
+    /// 3. `ResponseTypeCheck`, `RequestObjectCheck`, `ScopeRequest`, `ResourceRequest`, `PKCE`, `PromptCheck`,
     ///    `MaxAgeCheck`, `AcrValuesCheck`, `ParameterLengthCheck`: errors redirect with
     ///    `state` and `iss`.
     public static func validate(
@@ -31,6 +31,7 @@ extension AuthorizationRequest {
             try ResponseTypeCheck.check(parameters, client: client)
             try RequestObjectCheck.check(parameters)
             let scopes = try ScopeRequest.parse(parameters["scope"], client: client, config: config)
+            let resources = try ResourceRequest.parse(parameters, client: client, config: config)
             let challenge = try PKCE.checkChallenge(
                 parameters["code_challenge"],
                 method: parameters["code_challenge_method"],
@@ -54,7 +55,8 @@ extension AuthorizationRequest {
                 loginHint: parameters["login_hint"],
                 idTokenHint: parameters["id_token_hint"],
                 hintSubject: nil,
-                acrLevel: acrLevel
+                acrLevel: acrLevel,
+                resources: resources.isEmpty ? nil : resources
             )
         } catch {
             throw .redirect(error, target)

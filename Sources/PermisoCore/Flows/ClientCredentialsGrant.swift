@@ -29,25 +29,26 @@ public struct ClientCredentialsGrant: Sendable {
                 throw .invalidScope("scope \(userScope) needs a user; client_credentials has none")
             }
         }
-        let lifetime = context.config.lifetimes.accessToken
-        let issuer = context.config.issuer.absoluteString
+        // RFC 8707 §2.2: for one API the client may ask for, else for the issuer.
+        let target = try ResourceRequest.target(parameters, client: client, config: context.config, granted: nil)
+        let audience = try TokenIssuer.Audience(target, scopes: scopes, client: client, config: context.config)
         // RFC 9068 §2.2: with no user, the subject is the client itself.
         let claims = AccessTokenClaims(
-            iss: issuer,
+            iss: context.config.issuer.absoluteString,
             sub: client.id,
-            aud: [issuer],
-            exp: now.addingTimeInterval(TimeInterval(lifetime)),
+            aud: [audience.audience],
+            exp: now.addingTimeInterval(TimeInterval(audience.lifetime)),
             iat: now,
             jti: UUID().uuidString,
             clientID: client.id,
-            scope: scopes
+            scope: audience.scopes
         )
         let token: String
         do {
-            token = try context.issuer.signer.sign(claims, algorithm: client.signingAlgorithm, type: .accessToken)
+            token = try context.issuer.signer.sign(claims, algorithm: audience.algorithm, type: .accessToken)
         } catch {
             throw .serverError("the access token could not be signed")
         }
-        return TokenResponse(accessToken: token, expiresIn: lifetime, scope: scopes)
+        return TokenResponse(accessToken: token, expiresIn: audience.lifetime, scope: audience.scopes)
     }
 }

@@ -3,15 +3,26 @@ internal import Foundation
 /// An `application/x-www-form-urlencoded` body or query, as OAuth reads it.
 ///
 /// RFC 6749 §3.1 and §3.2: parameters must not be repeated, and one sent without a value is
-/// treated as omitted. Malformed escapes and non-UTF-8 bytes are errors, not guesses.
+/// treated as omitted. Malformed escapes and non-UTF-8 bytes are errors, not guesses. The one
+/// exception is `resource`, which RFC 8707 §2 lets a request repeat, once per API.
 public struct FormParameters: Sendable, Equatable {
     public private(set) var values: [String: String]
+    /// Every value of a repeatable parameter, in the order sent; `values` holds the first.
+    private var repeated: [String: [String]] = [:]
+
+    /// The parameters that may appear more than once.
+    static let repeatable: Set<String> = ["resource"]
 
     public init(_ values: [String: String] = [:]) {
         self.values = values
     }
 
     public subscript(name: String) -> String? { values[name] }
+
+    /// Every value of `name`, in order: several for a repeated `resource`, else at most one.
+    public func all(_ name: String) -> [String] {
+        repeated[name] ?? values[name].map { [$0] } ?? []
+    }
 
     public static func parse(_ text: String) throws(OAuthError) -> FormParameters {
         var text = text
@@ -23,6 +34,7 @@ public struct FormParameters: Sendable, Equatable {
     /// lookups) was a tenth of a client_credentials request.
     private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<FormParameters, OAuthError> {
         var values: [String: String] = [:]
+        var repeated: [String: [String]] = [:]
         var start = bytes.startIndex
         while start < bytes.endIndex {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
@@ -34,10 +46,19 @@ public struct FormParameters: Sendable, Equatable {
             guard let name = decode(pair[..<equals]), let value = decode(pair[valueStart...]) else {
                 return .failure(.invalidRequest("the parameters are not valid form encoding"))
             }
+            if repeatable.contains(name) {
+                if !value.isEmpty {
+                    repeated[name, default: []].append(value)
+                    if values[name] == nil { values[name] = value }
+                }
+                continue
+            }
             guard values[name] == nil else { return .failure(.invalidRequest("parameter \(name) is repeated")) }
             if !value.isEmpty { values[name] = value }
         }
-        return .success(FormParameters(values))
+        var parameters = FormParameters(values)
+        parameters.repeated = repeated
+        return .success(parameters)
     }
 
     /// The form decoding of one name or value: `+` is a space, `%XX` a byte, the whole UTF-8.

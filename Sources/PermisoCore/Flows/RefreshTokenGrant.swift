@@ -16,6 +16,8 @@ public enum RefreshTokenGrant: RedeemingGrant {
             }
         }
         let user = try request.deployment.user(of: token.subject, missing: "the user of this refresh token no longer exists")
+        // RFC 8707 §2.2: any one of the APIs the grant was authorized for, one per request.
+        let target = try ResourceRequest.target(request.parameters, client: request.client, config: request.config, granted: token.resources ?? [])
         let lifetimes = request.config.lifetimes
         try await withStateStore {
             // Revoked family, ended session, operator epochs: one read. A spent generation is
@@ -42,8 +44,11 @@ public enum RefreshTokenGrant: RedeemingGrant {
                 sessionID: token.sessionID,
                 amr: token.amr,
                 family: token.family,
-                generation: token.generation + 1
+                generation: token.generation + 1,
+                resources: token.resources,
+                grantedAt: token.grantedAt ?? token.authTime
             ),
+            for: target,
             now: request.now
         )
     }

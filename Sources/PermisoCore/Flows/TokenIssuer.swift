@@ -25,29 +25,60 @@ public struct TokenIssuer: Sendable {
         /// The refresh-token family and the generation the new refresh token gets.
         public var family: String
         public var generation: Int
+        /// The APIs the grant was authorized for (RFC 8707), kept in its refresh token.
+        public var resources: [String]? = nil
+        /// When the family's first token was issued (`RefreshToken.grantedAt`).
+        public var grantedAt: Int? = nil
     }
 
-    public func issue(_ grant: Grant, now: Date) async throws(OAuthError) -> TokenResponse {
+    /// Who an access token is for and what it says: the issuer (userinfo) with every granted
+    /// scope, or one API (RFC 8707) with the granted scopes it accepts, its own lifetime and
+    /// algorithm.
+    public struct Audience: Sendable {
+        public var audience: String
+        public var scopes: [String]
+        public var lifetime: Int
+        public var algorithm: SigningAlgorithm
+
+        public init(_ target: ResourceConfig?, scopes: [String], client: ClientConfig, config: PermisoConfig) throws(OAuthError) {
+            if let target {
+                audience = target.id
+                self.scopes = try ResourceRequest.scopes(scopes, for: target)
+                lifetime = target.accessTokenLifetime ?? config.lifetimes.accessToken
+                algorithm = target.signingAlgorithm ?? client.signingAlgorithm
+            } else {
+                audience = config.issuer.absoluteString
+                self.scopes = scopes
+                lifetime = config.lifetimes.accessToken
+                algorithm = client.signingAlgorithm
+            }
+        }
+    }
+
+    /// - Parameter target: the API the access token is for (`ResourceRequest.target`), `nil` for the issuer.
+    public func issue(_ grant: Grant, for target: ResourceConfig? = nil, now: Date) async throws(OAuthError) -> TokenResponse {
         let config = deployment.config
         let issuer = config.issuer.absoluteString
         let lifetimes = config.lifetimes
+        let audience = try Audience(target, scopes: grant.scopes, client: grant.client, config: config)
         do {
             let accessClaims = AccessTokenClaims(
                 iss: issuer,
                 sub: grant.user.subject,
-                aud: [issuer],
-                exp: now.addingTimeInterval(TimeInterval(lifetimes.accessToken)),
+                aud: [audience.audience],
+                exp: now.addingTimeInterval(TimeInterval(audience.lifetime)),
                 iat: now,
                 // Named by its grant's family (`AccessTokenClaims.family`), so revoking the family
                 // — a replayed code, a replayed refresh token — revokes this token too.
                 jti: grant.family + "." + UUID().uuidString,
                 clientID: grant.client.id,
-                scope: grant.scopes,
+                scope: audience.scopes,
                 authTime: Date(timeIntervalSince1970: TimeInterval(grant.authTime)),
                 sid: grant.sessionID
             )
+            let accessToken = try signer.sign(accessClaims, algorithm: audience.algorithm, type: .accessToken)
+            // The ID token is the client's, whatever API the access token is for.
             let algorithm = grant.client.signingAlgorithm
-            let accessToken = try signer.sign(accessClaims, algorithm: algorithm, type: .accessToken)
             var idToken: String?
             if grant.scopes.contains("openid") {
                 let claims = IDTokenClaims(
@@ -77,7 +108,9 @@ public struct TokenIssuer: Sendable {
                     amr: grant.amr,
                     family: grant.family,
                     generation: grant.generation,
-                    issuedAt: Int(now.timeIntervalSince1970)
+                    issuedAt: Int(now.timeIntervalSince1970),
+                    resources: grant.resources,
+                    grantedAt: grant.grantedAt ?? Int(now.timeIntervalSince1970)
                 )
                 refreshToken = try sealer.seal(
                     payload,
@@ -85,10 +118,11 @@ public struct TokenIssuer: Sendable {
                     expiresAt: now.addingTimeInterval(TimeInterval(lifetimes.refreshToken))
                 )
             }
+            // RFC 6749 §5.1: the scope of the access token, which an API's token may narrow.
             return TokenResponse(
                 accessToken: accessToken,
-                expiresIn: lifetimes.accessToken,
-                scope: grant.scopes,
+                expiresIn: audience.lifetime,
+                scope: audience.scopes,
                 refreshToken: refreshToken,
                 idToken: idToken
             )

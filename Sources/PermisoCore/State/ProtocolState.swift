@@ -16,6 +16,7 @@ public struct ProtocolState: Sendable {
     public let passkeys: PasskeyUses
     public let recoveryCodes: RecoveryCodeUses
     public let revocations: Revocations
+    public let revocationRequests: RevocationThrottle
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -30,5 +31,6 @@ public struct ProtocolState: Sendable {
         passkeys = PasskeyUses(store: store)
         recoveryCodes = RecoveryCodeUses(store: store)
         revocations = Revocations(store: store)
+        revocationRequests = RevocationThrottle(store: store)
     }
 }

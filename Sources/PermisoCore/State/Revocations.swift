@@ -35,6 +35,9 @@ public struct Revocations: Sendable {
         public var accessTokenID: String?
         /// A refresh token's generation: once used, that token is spent.
         public var generation: Int?
+        /// When a refresh token's family began; a client epoch compares it, so rotating a
+        /// stolen token ever faster never outruns the revocation.
+        public var grantedAt: Int?
 
         public init(
             subject: String,
@@ -44,7 +47,8 @@ public struct Revocations: Sendable {
             sessionID: String? = nil,
             family: String? = nil,
             accessTokenID: String? = nil,
-            generation: Int? = nil
+            generation: Int? = nil,
+            grantedAt: Int? = nil
         ) {
             self.subject = subject
             self.clientID = clientID
@@ -54,6 +58,7 @@ public struct Revocations: Sendable {
             self.family = family
             self.accessTokenID = accessTokenID
             self.generation = generation
+            self.grantedAt = grantedAt
         }
 
         /// An access token, by its claims.
@@ -78,7 +83,8 @@ public struct Revocations: Sendable {
                 authTime: token.authTime,
                 sessionID: token.sessionID,
                 family: token.family,
-                generation: token.generation
+                generation: token.generation,
+                grantedAt: token.grantedAt ?? token.authTime
             )
         }
     }
@@ -109,7 +115,9 @@ public struct Revocations: Sendable {
     /// An epoch refuses what was issued at or before it (whole seconds, so a token from the
     /// same second as the revocation is refused too). A subject's epoch counts from the
     /// sign-in: a token issued after the revocation from a session signed in before it is
-    /// refused as well, since that session is what the operator revoked.
+    /// refused as well, since that session is what the operator revoked. A client's epoch
+    /// counts from when a refresh family began. An epoch that does not read as a number
+    /// refuses everything: it was written to refuse, and nothing else writes there.
     public func refusal(for token: Presented) async throws -> Refusal? {
         var questions: [(String, (String) -> Refusal?)] = []
         if let sid = token.sessionID {
@@ -126,11 +134,12 @@ public struct Revocations: Sendable {
         }
         let signedIn = token.authTime ?? token.issuedAt
         questions.append(
-            (StateNamespace.subjectEpoch.key(StateKeyPart.digest(token.subject)), { Int($0).map { signedIn <= $0 } == true ? .subjectRevoked : nil })
+            (StateNamespace.subjectEpoch.key(StateKeyPart.digest(token.subject)), { Int($0).map { signedIn <= $0 } != false ? .subjectRevoked : nil })
         )
         if let client = token.clientID {
+            let granted = token.grantedAt ?? token.issuedAt
             questions.append(
-                (StateNamespace.clientEpoch.key(client), { Int($0).map { token.issuedAt <= $0 } == true ? .clientRevoked : nil })
+                (StateNamespace.clientEpoch.key(client), { Int($0).map { granted <= $0 } != false ? .clientRevoked : nil })
             )
         }
         let answers = try await store.read(questions.map(\.0))
@@ -151,9 +160,14 @@ public struct Revocations: Sendable {
         case client(String)
     }
 
-    /// Refuses every token of `holder` issued up to `now`, on every instance, until the last
-    /// of them would have expired anyway. A later epoch replaces an earlier one; an earlier
-    /// one never replaces a later one.
+    /// How far past `now` an epoch reaches: the hosts that issue tokens and the one that
+    /// revokes them each read their own clock, and a token issued just before the revocation
+    /// by a host a little ahead must not survive it. Sign-ins in those seconds are refused too.
+    public static let clockMargin = 2
+
+    /// Refuses every token of `holder` issued up to `now` (plus `clockMargin`), on every
+    /// instance, until the last of them would have expired anyway. A later epoch replaces an
+    /// earlier one; an earlier one never replaces a later one.
     public func revokeAll(of holder: Holder, lifetimes: Lifetimes, now: Date) async throws {
         let key =
             switch holder {
@@ -162,8 +176,8 @@ public struct Revocations: Sendable {
             }
         try await store.raise(
             key,
-            to: Int(now.timeIntervalSince1970.rounded(.down)),
-            until: now.addingTimeInterval(TimeInterval(lifetimes.longestLived + 1))
+            to: Int(now.timeIntervalSince1970.rounded(.down)) + Self.clockMargin,
+            until: now.addingTimeInterval(TimeInterval(lifetimes.longestLived + Self.clockMargin + 1))
         )
     }
 }

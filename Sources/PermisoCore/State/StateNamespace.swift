@@ -50,6 +50,8 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case passkeySignCount = "webauthn-count"
     /// A used recovery code: `<digest of the subject>:<digest of the code's hash>`.
     case usedRecoveryCode = "recovery"
+    /// Revocations per client (RFC 7009), by client id.
+    case revocationByClient = "revoke"
     /// A revoked access token (RFC 7009), by its `jti`.
     case revokedAccessToken = "access"
     /// `permiso revoke --subject`: the time before which the subject's tokens are refused,

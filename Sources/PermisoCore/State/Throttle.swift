@@ -172,3 +172,24 @@ public struct ClientSecretThrottle: Sendable {
         ])
     }
 }
+
+/// Revocations per client (RFC 7009). Each one writes a denial that lives until its token
+/// would have expired, so a client minting and revoking tokens in a loop could otherwise
+/// fill the store for everyone; this bounds what one client can write. A revocation the
+/// window refuses answers `temporarily_unavailable`, and the client tries again later.
+///
+/// Key `revoke:<client id>`; client ids counted are the config's own.
+public struct RevocationThrottle: Sendable {
+    /// Revocations one client may make per window: far more than its users sign out.
+    public static let perClient = 3_000
+    public static let window = 300
+
+    let store: any StateStore
+
+    /// Whether one more revocation may be written for `clientID`.
+    public func admit(clientID: String) async throws -> Bool {
+        try await Throttle(store: store, window: Self.window).reserve([
+            .init(key: StateNamespace.revocationByClient.key(clientID), limit: Self.perClient)
+        ]) != nil
+    }
+}

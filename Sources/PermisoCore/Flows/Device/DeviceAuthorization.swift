@@ -20,6 +20,10 @@ public struct DeviceAuthorization: Sendable {
         guard client.grantTypes.contains(.deviceCode) else {
             throw .unauthorizedClient("this client may not use the device authorization grant")
         }
+        // Said rather than ignored: a device that asks for an API must not get an issuer's token.
+        guard parameters["resource"] == nil else {
+            throw .invalidTarget("the device grant takes no resource; its access tokens are for the issuer")
+        }
         let admitted = try await withStateStore {
             try await context.state.deviceStarts.admit(clientID: client.id, address: address)
         }
@@ -34,7 +38,7 @@ public struct DeviceAuthorization: Sendable {
         let expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
         for _ in 0..<5 {
             let userCode = UserCode.generate()
-            let deviceCode = try seal(DeviceCode(clientID: client.id, scopes: scopes, userCode: userCode), expiresAt: expiresAt)
+            let deviceCode = try seal(DeviceCode(clientID: client.id, scopes: scopes, userCode: userCode, issuedAt: now), expiresAt: expiresAt)
             let record = DeviceGrantRecord(clientID: client.id, scopes: scopes, deviceCodeID: deviceCode.jti)
             let stored = try await withStateStore {
                 try await context.state.deviceGrants.create(record, userCode: userCode, lifetime: lifetime)

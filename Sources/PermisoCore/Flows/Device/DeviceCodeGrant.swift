@@ -11,6 +11,8 @@ public enum DeviceCodeGrant: RedeemingGrant {
 
     public static func redeem(_ sealed: Sealed<DeviceCode>, _ request: TokenRequest) async throws(OAuthError) -> TokenResponse {
         let code = sealed.payload
+        // The device authorization takes no resource, so its tokens are for the issuer alone.
+        _ = try ResourceRequest.target(request.parameters, client: request.client, config: request.config, granted: [])
         let record: DeviceGrantRecord = try await withStateStore {
             guard let stored = try await request.state.deviceGrants.find(userCode: code.userCode) else {
                 // The record lives exactly as long as the code; gone means expired (or a
@@ -46,9 +48,8 @@ public enum DeviceCodeGrant: RedeemingGrant {
                     let presented = Revocations.Presented(
                         subject: subject,
                         clientID: record.clientID,
-                        issuedAt: Int(
-                            sealed.expiresAt.addingTimeInterval(-TimeInterval(request.config.lifetimes.deviceCode)).timeIntervalSince1970
-                        ),
+                        // One sealed before it carried its issue time counts from the approval's sign-in.
+                        issuedAt: code.issuedAt ?? record.authTime ?? 0,
                         authTime: record.authTime,
                         sessionID: record.sessionID
                     )
@@ -75,7 +76,8 @@ public enum DeviceCodeGrant: RedeemingGrant {
                 sessionID: sessionID,
                 amr: record.amr ?? [],
                 family: sealed.jti,
-                generation: 0
+                generation: 0,
+                grantedAt: Int(request.now.timeIntervalSince1970)
             ),
             now: request.now
         )

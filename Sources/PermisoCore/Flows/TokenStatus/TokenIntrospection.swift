@@ -51,7 +51,8 @@ public struct TokenIntrospection: Sendable {
                 scope: payload.scopes.joined(separator: " "),
                 clientID: payload.clientID,
                 username: user?.username,
-                tokenType: "refresh_token",
+                // RFC 7662 §2.2's token_type is an access token type (RFC 6749 §7.1); a refresh token has none.
+                tokenType: nil,
                 exp: Int(sealed.expiresAt.timeIntervalSince1970),
                 iat: payload.issuedAt,
                 sub: payload.subject,

@@ -10,7 +10,9 @@ public import Foundation
 ///
 /// A token Permiso does not recognize — unknown, expired, already revoked — answers success
 /// as §2.2 says: there is nothing left to revoke, and a client cannot tell which it was.
-/// A token issued to another client is refused (§2.1) and stays valid.
+/// A token issued to another client is refused (§2.1) and stays valid. Each client may write
+/// a bounded number of revocations per window (`RevocationThrottle`), so none can fill the
+/// store for the others.
 public struct TokenRevocation: Sendable {
     let context: FlowContext
 
@@ -25,6 +27,9 @@ public struct TokenRevocation: Sendable {
         let state = context.state
         let lifetimes = context.config.lifetimes
         try await withStateStore {
+            guard try await state.revocationRequests.admit(clientID: client.id) else {
+                throw OAuthError.temporarilyUnavailable("too many revocations from this client; try again in a few minutes")
+            }
             switch presented {
             case .refresh(let sealed):
                 try await state.refreshFamilies.revoke(family: sealed.payload.family, lifetimes: lifetimes, now: now)

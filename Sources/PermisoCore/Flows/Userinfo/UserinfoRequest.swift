@@ -18,6 +18,10 @@ public struct UserinfoRequest: Sendable {
         } catch {
             throw BearerTokenError(error)
         }
+        // RFC 9068 §4: userinfo is a resource too; a token for an API is not for it.
+        guard claims.audience.contains(context.config.issuer.absoluteString) else {
+            throw BearerTokenError(.invalidToken("this token is for another resource"))
+        }
         guard claims.scopes.contains("openid") else {
             throw BearerTokenError(.insufficientScope("userinfo needs a token with the openid scope"))
         }
@@ -27,6 +31,9 @@ public struct UserinfoRequest: Sendable {
         // exactly those grounds anyway (docs/SECURITY.md).
         if let refusal = try? await context.state.revocations.refusal(for: Revocations.Presented(claims)) {
             throw BearerTokenError(.invalidToken(refusal.description))
+        }
+        guard context.config.client(id: claims.clientID) != nil else {
+            throw BearerTokenError(.invalidToken("the client of this token no longer exists"))
         }
         guard let user = context.config.user(subject: claims.subject) else {
             throw BearerTokenError(.invalidToken("the user of this token no longer exists"))
