@@ -37,8 +37,9 @@ public final class LiveDeployment: Sendable {
 
         init(_ loaded: Loaded, state: ProtocolState) {
             self.deployment = loaded.deployment
-            self.documents = Dictionary(uniqueKeysWithValues: loaded.documents.map { ($0.urlPath, $0) })
-            self.responses = Dictionary(uniqueKeysWithValues: loaded.documents.map { ($0.urlPath, PreparedResponse($0)) })
+            // The loader refuses two documents at one path; the first would win if it did not.
+            self.documents = Dictionary(loaded.documents.map { ($0.urlPath, $0) }) { first, _ in first }
+            self.responses = Dictionary(loaded.documents.map { ($0.urlPath, PreparedResponse($0)) }) { first, _ in first }
             self.sealer = loaded.sealer
             self.signer = loaded.signer
             self.tokenIssuer = TokenIssuer(deployment: loaded.deployment, signer: loaded.signer, sealer: loaded.sealer)
@@ -72,6 +73,11 @@ public final class LiveDeployment: Sendable {
     private let storeLocation: StateStoreLocation
     private let environment: [String: String]
     private let current: Mutex<Snapshot>
+    /// Whether the last reload failed, so the instance serves an older config than its file.
+    private let staleConfig = Atomic<Bool>(false)
+
+    /// `true` after a reload that failed, until one succeeds (`/readyz` reports it).
+    public var servesStaleConfig: Bool { staleConfig.load(ordering: .relaxed) }
     /// Tells relying parties when a session they signed in with ends.
     let logoutDelivery: BackchannelDelivery
 
@@ -144,6 +150,7 @@ public final class LiveDeployment: Sendable {
         do {
             let fresh = Snapshot(try await Self.load(configFile, environment: environment), state: state)
             current.withLock { $0 = fresh }
+            staleConfig.store(false, ordering: .relaxed)
             if fresh.deployment.config.stateStore != storeLocation {
                 logger.warning("stateStore changed; the running store stays until a restart")
             }
@@ -156,6 +163,7 @@ public final class LiveDeployment: Sendable {
             )
             return true
         } catch {
+            staleConfig.store(true, ordering: .relaxed)
             logger.error(
                 "reload failed; still serving the previous configuration",
                 metadata: ["config": .string(configFile), "problem": .string("\(error)")]

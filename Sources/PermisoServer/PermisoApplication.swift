@@ -16,7 +16,7 @@ public enum PermisoApplication {
 
         // Prepared bytes with their own headers: the well-known documents, liveness, the stylesheet.
         WellKnownEndpoint(live: live).register(on: router)
-        HealthEndpoint().register(on: router)
+        HealthEndpoint(live: live).register(on: router)
         AssetsEndpoint().register(on: router)
 
         // The OAuth JSON endpoints: never cached; bodies up to 64 KiB, userinfo's 16 KiB.

@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How much to log: error, warning, info, or debug (one line per request: method, route, status, duration, request id).")
     var logLevel: LogLevel = .info
 
+    @Option(help: "text, or json: one JSON object per line (time, level, message and each field), for log pipelines.")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
         // threads, so a request never hops from the loop that read it to a pool and back
@@ -47,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         // config loads, therefore goes to NIO's thread pool, and nothing on the request path
         // may be an actor that one loop drains while the other's connections wait.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        if logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "permiso")
         logger.logLevel = logLevel.level
         let live: LiveDeployment
@@ -83,6 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         ).runService()
     }
+}
+
+/// `--log-format`: lines for people, or JSON lines for log pipelines.
+enum LogFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json
 }
 
 /// `--log-level`: the levels an operator picks from.

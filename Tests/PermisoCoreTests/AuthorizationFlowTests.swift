@@ -158,7 +158,7 @@ struct AuthorizationFlowTests {
         // cli is a public client: its remembered consent never makes a request silent (RFC 8252 §8.6).
         #expect(try decide(["max_age": "120"], session: consented) == .consent)
         #expect(try decide(session: session()) == .consent)
-        let publicClient = OAuthError.consentRequired("a public client's request needs the user's consent each time (RFC 8252 §8.6)")
+        let publicClient = OAuthError.consentRequired("a public client's request needs the user's consent each time (RFC 8252 section 8.6)")
         #expect(try decide(["prompt": "none"], session: session()) == .fail(publicClient))
         #expect(try decide(["prompt": "none"], session: consented) == .fail(publicClient))
         #expect(try decide(session: consented) == .consent)

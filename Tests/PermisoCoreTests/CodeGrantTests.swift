@@ -244,6 +244,9 @@ struct CodeGrantTests {
                 now: clock.now()
             )
         }
+        // RFC 6749 §6: the rotated refresh token keeps the whole grant; only that response narrowed.
+        let whole = try await h.refreshes.refresh(client: h.demo, parameters: form(["refresh_token": narrowed.refreshToken!]), now: clock.now())
+        #expect(whole.scope == "openid email offline_access")
         let other = try await redeem(h, try mint(h))
         await #expect(throws: OAuthError.invalidGrant("the refresh token was issued to another client")) {
             try await h.refreshes.refresh(client: h.cli, parameters: form(["refresh_token": other.refreshToken!]), now: clock.now())

@@ -82,15 +82,22 @@ struct ResourceTests {
 
     /// cli's tokens after an authorization request naming `resources`.
     func codeTokens(_ h: Harness, resources: [String], scope: String, token: [(String, String)] = []) async throws(OAuthError) -> TokenResponse {
-        let request = try! AuthorizationRequest.validate(
-            try! form(
-                [
-                    ("client_id", "cli"), ("response_type", "code"), ("scope", scope), ("redirect_uri", "http://127.0.0.1/callback"),
-                    ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), ("code_challenge_method", "S256"),
-                ] + resources.map { ("resource", $0) }
-            ),
-            config: h.config
-        )
+        let request: AuthorizationRequest
+        do {
+            request = try AuthorizationRequest.validate(
+                try! form(
+                    [
+                        ("client_id", "cli"), ("response_type", "code"), ("scope", scope), ("redirect_uri", "http://127.0.0.1/callback"),
+                        ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), ("code_challenge_method", "S256"),
+                    ] + resources.map { ("resource", $0) }
+                ),
+                config: h.config
+            )
+        } catch {
+            switch error {
+            case .redirect(let oauth, _), .untrusted(let oauth): throw oauth
+            }
+        }
         let session = LoginSession(subject: "alice", authTime: clock.now(), sessionID: "S", amr: ["pwd"])
         let code = try! AuthorizationFlow(deployment: h.context.deployment, sealer: h.context.issuer.sealer).issueCode(
             request,
@@ -137,11 +144,11 @@ struct ResourceTests {
         let cases: [([(String, String)], OAuthError)] = [
             ([("resource", "https://unknown.example.com")], .invalidTarget("the resource is not one this provider issues tokens for")),
             ([("resource", Self.orders)], .invalidTarget("this client may not ask for tokens for that resource")),
-            ([("resource", "orders")], .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 §2)")),
-            ([("resource", Self.reports + "#x")], .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 §2)")),
+            ([("resource", "orders")], .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 section 2)")),
+            ([("resource", Self.reports + "#x")], .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 section 2)")),
             (
                 [("resource", "https://a\"b.example.com/<script>")],
-                .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 §2)")
+                .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 section 2)")
             ),
             (
                 [("resource", Self.reports), ("resource", "http://127.0.0.1:8080/api")],
@@ -151,10 +158,23 @@ struct ResourceTests {
         for (pairs, expected) in cases {
             await #expect(throws: expected) { try await clientCredentials(h, pairs) }
         }
-        // A grant with no scope the API accepts leaves nothing for its token.
-        await #expect(throws: OAuthError.invalidScope("none of the granted scopes is one this resource accepts")) {
+        // An API sharing no requested scope is refused at the authorization request already.
+        await #expect(throws: OAuthError.invalidTarget("no requested scope is one the resource accepts")) {
             try await codeTokens(h, resources: [Self.reports], scope: "openid orders:read")
         }
+        // A refresh narrowed to no scope the API accepts is refused before the rotation, so
+        // the same refresh token still works: the retry is no replay.
+        let granted = try await codeTokens(
+            h,
+            resources: [Self.orders, Self.reports],
+            scope: "openid orders:read reports:read offline_access",
+            token: [("resource", Self.orders)]
+        )
+        await #expect(throws: OAuthError.invalidScope("none of the granted scopes is one this resource accepts")) {
+            try await refresh(h, granted.refreshToken!, [("resource", Self.reports), ("scope", "openid orders:read")])
+        }
+        let retried = try await refresh(h, granted.refreshToken!, [("resource", Self.reports)])
+        #expect(retried.scope == "reports:read")
     }
 
     @Test("The code flow: the code carries the named APIs; the token is for one of them, the ID token still for the client")
@@ -300,6 +320,29 @@ struct ResourceTests {
         )
     }
 
+    @Test("Two APIs whose metadata would share a URL, or nest, and an API that is the issuer, are config errors")
+    func metadataCollisions() throws {
+        let problems = try diagnostics(
+            """
+            issuer: http://127.0.0.1:8080
+            resources:
+              - id: https://ok.example.com
+              - id: https://OK.example.com:443/
+              - id: https://ok.example.com/inner
+              - id: http://127.0.0.1:8080
+              - id: https://ok.example.com:8443/inner
+            """
+        )
+        #expect(
+            problems == [
+                "permiso.yaml:4:9: error: resources[1].id: its RFC 9728 metadata would collide with that of resources[0].id (line 3): the two ids name the same place, or one lies inside the other",
+                "permiso.yaml:5:9: error: resources[2].id: its RFC 9728 metadata would collide with that of resources[0].id (line 3): the two ids name the same place, or one lies inside the other",
+                "permiso.yaml:6:9: error: resources[3].id: a resource cannot be the issuer itself: its tokens would be the ones userinfo takes",
+            ],
+            "\(problems.joined(separator: "\n"))"
+        )
+    }
+
     @Test("Config mistakes in resources name file, line and field")
     func configErrors() throws {
         let problems = try diagnostics(
@@ -330,9 +373,9 @@ struct ResourceTests {
         let expected = [
             "permiso.yaml:8:9: error: resources[0].id: a resource indicator has no fragment (RFC 8707 §2), got \"https://api.example.com/v1#frag\"",
             "permiso.yaml:9:9: error: resources[1].id: expected https (http only for loopback hosts), got \"http://api.example.com/v1\"",
-            "permiso.yaml:10:9: error: resources[2].id: a resource indicator's path is plain segments (letters, digits, -._~ and the like; no escapes, dot segments or trailing slash), got \"https://api.example.com/a/../../etc\"",
+            "permiso.yaml:10:9: error: resources[2].id: a resource indicator's path is plain segments (letters, digits, '-', '.', '_', '~'; no escapes, dot segments or trailing slash), got \"https://api.example.com/a/../../etc\"",
             "permiso.yaml:11:9: error: resources[3].id: a resource indicator's host is a DNS name or IP address, got \"https://api%2Fexample.com/v1\"",
-            "permiso.yaml:12:9: error: resources[4].id: a resource indicator's path is plain segments (letters, digits, -._~ and the like; no escapes, dot segments or trailing slash), got \"https://api.example.com/v1/\"",
+            "permiso.yaml:12:9: error: resources[4].id: a resource indicator's path is plain segments (letters, digits, '-', '.', '_', '~'; no escapes, dot segments or trailing slash), got \"https://api.example.com/v1/\"",
             "permiso.yaml:14:14: error: resources[5].scopes[0]: openid is for the client, not an API; a token for an API never carries it",
             "permiso.yaml:14:22: error: resources[5].scopes[1]: unknown scope \"nope\"; define it under scopes",
             "permiso.yaml:15:26: error: resources[5].accessTokenLifetime: must be at most lifetimes.accessToken (5m), got 10m",

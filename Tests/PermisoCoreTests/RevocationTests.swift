@@ -213,15 +213,15 @@ struct RevocationTests {
         #expect(try await refresh(h, issued.refreshToken!).refreshToken != nil)
     }
 
-    @Test("One client can write only so many revocations per window; other clients are not affected")
+    @Test("One client can write only so many revocations per user and window; other users and clients are not affected")
     func revocationThrottle() async throws {
         let h = try await harness()
         let token = try await clientCredentials(h)
-        for _ in 0..<RevocationThrottle.perClient { try await revoke(h, token, as: "service") }
-        await #expect(throws: OAuthError.temporarilyUnavailable("too many revocations from this client; try again in a few minutes")) {
+        for _ in 0..<RevocationThrottle.perSubject { try await revoke(h, token, as: "service") }
+        await #expect(throws: OAuthError.temporarilyUnavailable("too many revocations for this user; try again in a few minutes")) {
             try await revoke(h, token, as: "service")
         }
-        // Another client's revocations still go through, and the window ends.
+        // Another client's or user's revocations still go through, and the window ends.
         let issued = try await tokens(h)
         try await revoke(h, issued.accessToken)
         clock.advance(TimeInterval(RevocationThrottle.window + 1))

@@ -68,7 +68,7 @@ struct StateOperationTests {
         try await state.revocations.revokeAll(of: .subject("alice-sub"), lifetimes: lifetimes, now: now)
         try await state.revocations.revokeAll(of: .client("demo"), lifetimes: lifetimes, now: now)
         try await state.sessions.end(sessionID: "S9", lifetimes: lifetimes, now: now)
-        #expect(try await state.revocationRequests.admit(clientID: "demo"))
+        #expect(try await state.revocationRequests.admit(clientID: "demo", subject: "alice-sub"))
         let subjectKey = "epoch-sub:" + StateKeyPart.digest("alice-sub")
         #expect(
             store.takeCalls() == [
@@ -79,7 +79,7 @@ struct StateOperationTests {
                 // Plus the clock margin the epoch reaches ahead.
                 .init("raise", subjectKey, 7_203), .init("raise", "epoch-client:demo", 7_203),
                 .init("deny", "sid:S9", 7_200),
-                .init("increment", "revoke:demo", 300),
+                .init("increment", "revoke:demo:" + StateKeyPart.digest("alice-sub"), 300),
             ]
         )
         // A client_credentials token asks about itself, its subject (the client) and its client only.

@@ -187,7 +187,7 @@ struct TokenSignerTests {
     func wrongKind() async throws {
         let signer = try await TokenSigner(keys: try ring(), issuer: Self.issuer)
         let idToken = try signer.sign(claims(), algorithm: .es256, type: .idToken)
-        await #expect(throws: OAuthError.invalidToken("the token is not an access token (typ JWT)")) {
+        await #expect(throws: OAuthError.invalidToken("the token is not of the expected type: its typ is not at+jwt")) {
             try await signer.verifyAccessToken(idToken, now: now)
         }
         let expired = try signer.sign(claims(expiresIn: 60), algorithm: .es256, type: .accessToken)

@@ -2,10 +2,20 @@ internal import Foundation
 
 /// The `resources` section: the APIs access tokens may be issued for (RFC 8707).
 extension ConfigLoader {
-    mutating func readResources(_ value: YAMLValue, scopes: [ScopeDefinition], lifetimes: Lifetimes) -> [ResourceConfig]? {
+    mutating func readResources(
+        _ value: YAMLValue,
+        scopes: [ScopeDefinition],
+        lifetimes: Lifetimes,
+        issuer: URL?
+    ) -> [ResourceConfig]? {
         guard let items = value.list(log) else { return nil }
         var resources: [ResourceConfig] = []
         var ids: [String: YAMLValue] = [:]
+        // Where each API's RFC 9728 metadata goes: two ids that differ only in case, a default
+        // port or a root slash share one URL, and one id's path inside another's would need a
+        // file and a folder of one name.
+        var locations: [(origin: String, path: String, value: YAMLValue)] = []
+        let issuerLocation = issuer.flatMap { ProtectedResourceMetadata.location(of: $0.absoluteString) }
         for item in items {
             guard let object = item.object(ConfigSchema.resource, log) else { continue }
             let before = log.diagnostics.count
@@ -15,9 +25,23 @@ extension ConfigLoader {
                     log.error(violation.message, at: idValue)
                 } else if let first = ids[text] {
                     log.error("duplicate resource \"\(text)\"; first used at \(first.path) (line \(first.line))", at: idValue)
-                } else {
-                    ids[text] = idValue
-                    id = text
+                } else if let location = ProtectedResourceMetadata.location(of: text) {
+                    if let issuerLocation, location == issuerLocation {
+                        log.error("a resource cannot be the issuer itself: its tokens would be the ones userinfo takes", at: idValue)
+                    } else if let clash = locations.first(where: { other in
+                        other.origin == location.origin
+                            && (other.path == location.path || other.path.hasPrefix(location.path + "/")
+                                || location.path.hasPrefix(other.path + "/"))
+                    }) {
+                        log.error(
+                            "its RFC 9728 metadata would collide with that of \(clash.value.path) (line \(clash.value.line)): the two ids name the same place, or one lies inside the other",
+                            at: idValue
+                        )
+                    } else {
+                        ids[text] = idValue
+                        locations.append((location.origin, location.path, idValue))
+                        id = text
+                    }
                 }
             }
             let name = object["name"]?.nonEmptyString(log)

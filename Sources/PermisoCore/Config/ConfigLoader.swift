@@ -41,7 +41,7 @@ struct ConfigLoader {
         checkUnique(users, keyPath: \.username, what: "username", caseInsensitive: true)
         checkUnique(users, keyPath: \.subject, what: "subject", caseInsensitive: false)
         checkUniquePasskeys(users)
-        let resources = object["resources"].flatMap { readResources($0, scopes: scopes, lifetimes: lifetimes) } ?? []
+        let resources = object["resources"].flatMap { readResources($0, scopes: scopes, lifetimes: lifetimes, issuer: issuer) } ?? []
         var clients: [ClientConfig] = []
         if let value = object["clients"] {
             clients = readClients(value, scopes: scopes, resources: resources, subjects: Set(users.map(\.subject))) ?? []

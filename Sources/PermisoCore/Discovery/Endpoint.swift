@@ -43,6 +43,8 @@ public enum Endpoint {
     public static let logoutScript = "/assets/logout.js"
     /// Liveness for load balancers.
     public static let health = "/healthz"
+    /// Readiness: the config is loaded and the shared store answers.
+    public static let readiness = "/readyz"
     /// The example config's demo relying party, served only when a client `demo` exists.
     public static let demo = "/demo/"
     public static let demoCallback = "/demo/callback"

@@ -35,7 +35,9 @@ public struct ProtectedResourceMetadata: Sendable, Equatable, Codable {
         guard let components = URLComponents(string: resource), let scheme = components.scheme?.lowercased(),
             let host = components.percentEncodedHost?.lowercased()
         else { return nil }
-        let origin = scheme + "://" + host + (components.port.map { ":\($0)" } ?? "")
+        // A default port is the same origin as none.
+        let port = components.port.flatMap { ($0 == 443 && scheme == "https") || ($0 == 80 && scheme == "http") ? nil : $0 }
+        let origin = scheme + "://" + host + (port.map { ":\($0)" } ?? "")
         let path = components.percentEncodedPath == "/" ? "" : components.percentEncodedPath
         return (origin, Endpoint.protectedResourceMetadata + path)
     }

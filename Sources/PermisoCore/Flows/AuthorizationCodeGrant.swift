@@ -17,6 +17,8 @@ public enum AuthorizationCodeGrant: RedeemingGrant {
         try PKCE.verify(verifier: request.parameters["code_verifier"], challenge: code.codeChallenge)
         // RFC 8707 §2.2: the token's API, within what the authorization request named.
         let target = try ResourceRequest.target(request.parameters, client: request.client, config: request.config, granted: code.resources ?? [])
+        // Before the claim: a token that cannot be issued must not burn the code.
+        _ = try TokenIssuer.Audience(target, scopes: code.scopes, client: request.client, config: request.config)
         let user = try request.deployment.user(of: code.subject, missing: "the user of this code no longer exists")
         // The code's tokens form a refresh family named by the code, so a replay can revoke them.
         let family = sealed.jti

@@ -67,7 +67,7 @@ public struct AuthorizationFlow: Sendable {
         // makes its request silent, first-party or not: the user is asked each time.
         if client.isPublic && !consented {
             return request.prompt.contains(.none)
-                ? .fail(.consentRequired("a public client's request needs the user's consent each time (RFC 8252 §8.6)")) : .consent
+                ? .fail(.consentRequired("a public client's request needs the user's consent each time (RFC 8252 section 8.6)")) : .consent
         }
         let needsConsent =
             !client.firstParty && !consented

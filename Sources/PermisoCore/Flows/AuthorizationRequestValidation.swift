@@ -31,7 +31,7 @@ extension AuthorizationRequest {
             try ResponseTypeCheck.check(parameters, client: client)
             try RequestObjectCheck.check(parameters)
             let scopes = try ScopeRequest.parse(parameters["scope"], client: client, config: config)
-            let resources = try ResourceRequest.parse(parameters, client: client, config: config)
+            let resources = try ResourceRequest.parse(parameters, scopes: scopes, client: client, config: config)
             let challenge = try PKCE.checkChallenge(
                 parameters["code_challenge"],
                 method: parameters["code_challenge_method"],

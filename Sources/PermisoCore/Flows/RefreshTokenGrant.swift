@@ -18,6 +18,9 @@ public enum RefreshTokenGrant: RedeemingGrant {
         let user = try request.deployment.user(of: token.subject, missing: "the user of this refresh token no longer exists")
         // RFC 8707 §2.2: any one of the APIs the grant was authorized for, one per request.
         let target = try ResourceRequest.target(request.parameters, client: request.client, config: request.config, granted: token.resources ?? [])
+        // Before the rotation: a token that cannot be issued must not spend the generation,
+        // or the client's retry would look like a replay and revoke its family.
+        _ = try TokenIssuer.Audience(target, scopes: scopes, client: request.client, config: request.config)
         let lifetimes = request.config.lifetimes
         try await withStateStore {
             // Revoked family, ended session, operator epochs: one read. A spent generation is
@@ -46,7 +49,10 @@ public enum RefreshTokenGrant: RedeemingGrant {
                 family: token.family,
                 generation: token.generation + 1,
                 resources: token.resources,
-                grantedAt: token.grantedAt ?? token.authTime
+                grantedAt: token.grantedAt ?? token.authTime,
+                // RFC 6749 §6: the new refresh token's scope is the old one's; only this
+                // response's tokens are narrowed.
+                refreshScopes: token.scopes
             ),
             for: target,
             now: request.now

@@ -29,6 +29,9 @@ public struct TokenIssuer: Sendable {
         public var resources: [String]? = nil
         /// When the family's first token was issued (`RefreshToken.grantedAt`).
         public var grantedAt: Int? = nil
+        /// The scope sealed into the new refresh token, when a refresh narrowed `scopes` for
+        /// this response only; `nil` for `scopes`.
+        public var refreshScopes: [String]? = nil
     }
 
     /// Who an access token is for and what it says: the issuer (userinfo) with every granted
@@ -102,7 +105,7 @@ public struct TokenIssuer: Sendable {
                 let payload = RefreshToken(
                     clientID: grant.client.id,
                     subject: grant.user.subject,
-                    scopes: grant.scopes,
+                    scopes: grant.refreshScopes ?? grant.scopes,
                     authTime: grant.authTime,
                     sessionID: grant.sessionID,
                     amr: grant.amr,

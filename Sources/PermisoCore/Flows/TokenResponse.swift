@@ -23,7 +23,8 @@ public struct TokenResponse: Sendable, Equatable, Codable {
         json.field("expires_in", expiresIn)
         if let idToken { json.field("id_token", idToken) }
         if let refreshToken { json.field("refresh_token", refreshToken) }
-        json.field("scope", scope)
+        // RFC 6749 §3.3: a scope is one or more tokens; a token with none says nothing.
+        if !scope.isEmpty { json.field("scope", scope) }
         json.field("token_type", tokenType)
         return json.finish()
     }

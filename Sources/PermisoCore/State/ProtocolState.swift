@@ -17,6 +17,7 @@ public struct ProtocolState: Sendable {
     public let recoveryCodes: RecoveryCodeUses
     public let revocations: Revocations
     public let revocationRequests: RevocationThrottle
+    public let probe: StoreProbe
 
     public init(store: any StateStore) {
         codes = CodeRedemptions(store: store)
@@ -32,5 +33,6 @@ public struct ProtocolState: Sendable {
         recoveryCodes = RecoveryCodeUses(store: store)
         revocations = Revocations(store: store)
         revocationRequests = RevocationThrottle(store: store)
+        probe = StoreProbe(store: store)
     }
 }

@@ -50,7 +50,9 @@ enum StateNamespace: String, CaseIterable, Sendable {
     case passkeySignCount = "webauthn-count"
     /// A used recovery code: `<digest of the subject>:<digest of the code's hash>`.
     case usedRecoveryCode = "recovery"
-    /// Revocations per client (RFC 7009), by client id.
+    /// The key `/readyz` reads to see that the store answers (no parts; never written).
+    case probe = "probe"
+    /// Revocations per client and subject (RFC 7009): `<client id>:<digest of the subject>`.
     case revocationByClient = "revoke"
     /// A revoked access token (RFC 7009), by its `jti`.
     case revokedAccessToken = "access"

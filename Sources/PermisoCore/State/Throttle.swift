@@ -178,18 +178,22 @@ public struct ClientSecretThrottle: Sendable {
 /// fill the store for everyone; this bounds what one client can write. A revocation the
 /// window refuses answers `temporarily_unavailable`, and the client tries again later.
 ///
-/// Key `revoke:<client id>`; client ids counted are the config's own.
+/// Counted per client and subject (the user, or the client itself for client_credentials),
+/// so one user of a public client revoking in a loop cannot block the others' revocations.
+///
+/// Key `revoke:<client id>:<SHA-256 of the subject, 128 bits, base64url>`; client ids and
+/// subjects counted are those of tokens Permiso issued.
 public struct RevocationThrottle: Sendable {
-    /// Revocations one client may make per window: far more than its users sign out.
-    public static let perClient = 3_000
+    /// Revocations per client and subject per window: far more than one user signs out.
+    public static let perSubject = 300
     public static let window = 300
 
     let store: any StateStore
 
-    /// Whether one more revocation may be written for `clientID`.
-    public func admit(clientID: String) async throws -> Bool {
+    /// Whether one more revocation may be written for `subject`'s tokens of `clientID`.
+    public func admit(clientID: String, subject: String) async throws -> Bool {
         try await Throttle(store: store, window: Self.window).reserve([
-            .init(key: StateNamespace.revocationByClient.key(clientID), limit: Self.perClient)
+            .init(key: StateNamespace.revocationByClient.key(clientID, StateKeyPart.digest(subject)), limit: Self.perSubject)
         ]) != nil
     }
 }

@@ -167,7 +167,7 @@ public struct TokenSigner: Sendable {
         }
         guard header.alg == key.algorithm.rawValue else { throw .invalidToken("the access token's alg does not match its key") }
         guard header.typ?.lowercased() == type.rawValue.lowercased() else {
-            throw .invalidToken("the token is not an access token (typ \(header.typ ?? "missing"))")
+            throw .invalidToken("the token is not of the expected type: its typ is not \(type.rawValue)")
         }
         // The signing input is the token's own first two parts, byte for byte (RFC 7515 §5.2).
         let input = Array(token.utf8).prefix(parts[0].utf8.count + 1 + parts[1].utf8.count)

@@ -1,18 +1,40 @@
 import Hummingbird
 import PermisoCore
 
-/// `GET /healthz` for load balancers: answers as long as the process serves requests.
+/// `GET /healthz` and `GET /readyz` for load balancers and orchestrators.
 ///
-/// It says nothing about the config, so a failed reload (which keeps the old config serving)
-/// does not take the instance out of rotation.
+/// `/healthz` (liveness) answers as long as the process serves requests. It says nothing
+/// about the config or the store, so a failed reload or a Redis outage never gets a healthy
+/// instance restarted.
+///
+/// `/readyz` (readiness) is 200 when the instance can serve every flow: the shared store
+/// answers one read. Its config and keys are valid, or it would not have started (and a
+/// reload never swaps in invalid ones), so they need no check here. Otherwise 503, so an orchestrator sends traffic elsewhere. A reload that failed is
+/// reported (`"config": "stale"`) but keeps the instance ready: the previous config still
+/// serves, and every instance reading the same bad file would otherwise go unready at once.
 struct HealthEndpoint {
+    let live: LiveDeployment
+
     func register(on routes: some RouterMethods<PermisoRequestContext>) {
         routes.get(RouterPath(Endpoint.health)) { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}\n"))
+            Self.json(.ok, "{\"status\":\"ok\"}\n")
+        }
+        routes.get(RouterPath(Endpoint.readiness)) { _, context in
+            let reachable = (try? await context.flows.state.probe.check()) != nil
+            let config = live.servesStaleConfig ? "stale" : "loaded"
+            let store = reachable ? "reachable" : "unreachable"
+            return Self.json(
+                reachable ? .ok : .serviceUnavailable,
+                "{\"checks\":{\"config\":\"\(config)\",\"stateStore\":\"\(store)\"},\"status\":\"\(reachable ? "ready" : "not ready")\"}\n"
             )
         }
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: body))
+        )
     }
 }

@@ -33,11 +33,11 @@ enum ResourceIndicatorRule {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         guard
             path.isEmpty || path == "/"
-                || (path.range(of: #"^(/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$"#, options: .regularExpression) != nil
+                || (path.range(of: #"^(/[A-Za-z0-9._~-]+)+$"#, options: .regularExpression) != nil
                     && !segments.contains(where: { $0 == "." || $0 == ".." }))
         else {
             return RuleViolation(
-                "a resource indicator's path is plain segments (letters, digits, -._~ and the like; no escapes, dot segments or trailing slash), got \"\(text)\""
+                "a resource indicator's path is plain segments (letters, digits, '-', '.', '_', '~'; no escapes, dot segments or trailing slash), got \"\(text)\""
             )
         }
         return nil

@@ -10,13 +10,23 @@ public enum ResourceRequest {
     /// More than a client has reason to name at once; each one is copied into the code.
     static let maximumCount = 8
 
-    /// The resources an authorization request names, in order, without repeats.
-    static func parse(_ parameters: FormParameters, client: ClientConfig, config: PermisoConfig) throws(OAuthError) -> [String] {
+    /// The resources an authorization request names, in order, without repeats. Each must
+    /// share a requested scope when it lists any, or no token for it could ever be issued.
+    static func parse(
+        _ parameters: FormParameters,
+        scopes: [String],
+        client: ClientConfig,
+        config: PermisoConfig
+    ) throws(OAuthError) -> [String] {
         let named = parameters.all("resource")
         guard named.count <= maximumCount else { throw .invalidTarget("at most \(maximumCount) resources per request") }
         var resources: [String] = []
         for id in named where !resources.contains(id) {
-            resources.append(try allowed(id, client: client, config: config).id)
+            let resource = try allowed(id, client: client, config: config)
+            guard resource.scopes.isEmpty || resource.scopes.contains(where: scopes.contains) else {
+                throw .invalidTarget("no requested scope is one the resource accepts")
+            }
+            resources.append(resource.id)
         }
         return resources
     }
@@ -40,10 +50,11 @@ public enum ResourceRequest {
         }
         guard let id = named.first else {
             guard let granted, !granted.isEmpty else { return nil }
-            guard granted.count == 1, let only = config.resource(id: granted[0]) else {
+            guard granted.count == 1 else {
                 throw .invalidTarget("this grant is for several resources; name one with the resource parameter")
             }
-            return only
+            // Checked as if named: the API or the client's permission may be gone since.
+            return try allowed(granted[0], client: client, config: config)
         }
         let resource = try allowed(id, client: client, config: config)
         if let granted, !granted.contains(id) {
@@ -64,7 +75,7 @@ public enum ResourceRequest {
 
     private static func allowed(_ id: String, client: ClientConfig, config: PermisoConfig) throws(OAuthError) -> ResourceConfig {
         if ResourceIndicatorRule.check(id) != nil {
-            throw .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 §2)")
+            throw .invalidTarget("resource must be an absolute https URI without a fragment (RFC 8707 section 2)")
         }
         guard let resource = config.resource(id: id) else { throw .invalidTarget("the resource is not one this provider issues tokens for") }
         guard client.resources.contains(id) else { throw .invalidTarget("this client may not ask for tokens for that resource") }

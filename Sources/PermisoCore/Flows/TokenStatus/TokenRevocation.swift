@@ -11,8 +11,8 @@ public import Foundation
 /// A token Permiso does not recognize — unknown, expired, already revoked — answers success
 /// as §2.2 says: there is nothing left to revoke, and a client cannot tell which it was.
 /// A token issued to another client is refused (§2.1) and stays valid. Each client may write
-/// a bounded number of revocations per window (`RevocationThrottle`), so none can fill the
-/// store for the others.
+/// a bounded number of revocations per user and window (`RevocationThrottle`), so none can
+/// fill the store for the others.
 public struct TokenRevocation: Sendable {
     let context: FlowContext
 
@@ -27,8 +27,8 @@ public struct TokenRevocation: Sendable {
         let state = context.state
         let lifetimes = context.config.lifetimes
         try await withStateStore {
-            guard try await state.revocationRequests.admit(clientID: client.id) else {
-                throw OAuthError.temporarilyUnavailable("too many revocations from this client; try again in a few minutes")
+            guard try await state.revocationRequests.admit(clientID: client.id, subject: presented.presented.subject) else {
+                throw OAuthError.temporarilyUnavailable("too many revocations for this user; try again in a few minutes")
             }
             switch presented {
             case .refresh(let sealed):
