@@ -90,6 +90,7 @@ public final class LiveDeployment: Sendable {
         clock: any WallClock = SystemWallClock(),
         store: (any StateStore)? = nil,
         logoutDelivery: BackchannelDelivery.Policy = .init(),
+        metered: Bool = false,
         logger: Logger = Logger(label: "permiso")
     ) async throws {
         self.configFile = configFile
@@ -101,7 +102,8 @@ public final class LiveDeployment: Sendable {
         self.storeLocation = loaded.deployment.config.stateStore
         let backend = try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger)
         self.redis = backend as? RedisStateStore
-        self.state = ProtocolState(store: backend)
+        // With metrics on, every store operation's latency and failures are recorded.
+        self.state = ProtocolState(store: metered ? MeteredStateStore(inner: backend) : backend)
         self.current = Mutex(Snapshot(loaded, state: state))
     }
 
@@ -151,6 +153,7 @@ public final class LiveDeployment: Sendable {
             let fresh = Snapshot(try await Self.load(configFile, environment: environment), state: state)
             current.withLock { $0 = fresh }
             staleConfig.store(false, ordering: .relaxed)
+            ServiceMetrics.reload(succeeded: true)
             if fresh.deployment.config.stateStore != storeLocation {
                 logger.warning("stateStore changed; the running store stays until a restart")
             }
@@ -164,6 +167,7 @@ public final class LiveDeployment: Sendable {
             return true
         } catch {
             staleConfig.store(true, ordering: .relaxed)
+            ServiceMetrics.reload(succeeded: false)
             logger.error(
                 "reload failed; still serving the previous configuration",
                 metadata: ["config": .string(configFile), "problem": .string("\(error)")]

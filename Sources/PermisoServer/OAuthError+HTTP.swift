@@ -8,6 +8,7 @@ extension OAuthError: HTTPResponseError {
     public var status: HTTPResponse.Status { .init(code: httpStatus) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        ServiceMetrics.oauthError(self)
         var response = try JSONResponse.make(OAuthErrorBody(error: code, errorDescription: description), status: status)
         // RFC 6749 §5.2: errors are never cached either, wherever they are rendered.
         response.headers[.cacheControl] = "no-store"

@@ -2,6 +2,8 @@ public import Hummingbird
 import HummingbirdCore
 public import Logging
 public import NIOCore
+public import Prometheus
+import ServiceLifecycle
 
 /// Builds the token service: routes, middleware and the reload service.
 ///
@@ -9,10 +11,14 @@ public import NIOCore
 /// encodes the answer. What routes share is middleware, in three groups: the prepared
 /// documents, the OAuth JSON endpoints, and the pages a person reads.
 public enum PermisoApplication {
-    /// - Parameter trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
-    public static func router(live: LiveDeployment, trustedProxies: Set<String> = []) -> Router<PermisoRequestContext> {
+    /// - Parameters:
+    ///   - trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
+    ///   - metrics: record each request's route, status and latency (Hummingbird's
+    ///     `MetricsMiddleware`); only when `--metrics-address` exports them.
+    public static func router(live: LiveDeployment, trustedProxies: Set<String> = [], metrics: Bool = false) -> Router<PermisoRequestContext> {
         let router = Router(context: PermisoRequestContext.self)
         router.add(middleware: RequestMiddleware(live: live))
+        if metrics { router.add(middleware: MetricsMiddleware()) }
 
         // Prepared bytes with their own headers: the well-known documents, liveness, the stylesheet.
         WellKnownEndpoint(live: live).register(on: router)
@@ -63,12 +69,26 @@ public enum PermisoApplication {
         public init() {}
     }
 
+    /// Where `/metrics` is served, and what it reads.
+    public struct MetricsExport: Sendable {
+        public var registry: PrometheusCollectorRegistry
+        public var host: String
+        public var port: Int
+
+        public init(registry: PrometheusCollectorRegistry, host: String, port: Int) {
+            self.registry = registry
+            self.host = host
+            self.port = port
+        }
+    }
+
     public static func make(
         live: LiveDeployment,
         host: String,
         port: Int,
         trustedProxies: Set<String> = [],
         limits: Limits = Limits(),
+        metrics: MetricsExport? = nil,
         logger: Logger
     ) -> some ApplicationProtocol {
         let connections = ConnectionLimit(limit: limits.connections)
@@ -82,11 +102,24 @@ public enum PermisoApplication {
                 maxHeaderFieldCount: limits.maximumHeaderCount
             )
         )
+        var services: [any Service] = [ReloadService(live: live, logger: logger)]
+        if let metrics {
+            // Its own listener: the public port never answers /metrics.
+            let metricsRouter = Router()
+            MetricsEndpoint(registry: metrics.registry, live: live).register(on: metricsRouter)
+            services.append(
+                Application(
+                    router: metricsRouter,
+                    configuration: .init(address: .hostname(metrics.host, port: metrics.port), serverName: "Permiso"),
+                    logger: logger
+                )
+            )
+        }
         return Application(
-            router: router(live: live, trustedProxies: trustedProxies),
+            router: router(live: live, trustedProxies: trustedProxies, metrics: metrics != nil),
             server: .http1(configuration: configuration),
             configuration: .init(address: .hostname(host, port: port), serverName: "Permiso"),
-            services: [ReloadService(live: live, logger: logger)],
+            services: services,
             logger: logger
         )
     }

@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import PermisoCore
 import PermisoServer
+import Prometheus
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "text, or json: one JSON object per line (time, level, message and each field), for log pipelines.")
     var logFormat: LogFormat = .text
 
+    @Option(help: "HOST:PORT to serve Prometheus metrics at /metrics on, apart from the public port; off unless given.")
+    var metricsAddress: String?
+
     func run() async throws {
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
         // threads, so a request never hops from the loop that read it to a pool and back
@@ -51,11 +56,21 @@ struct ServeCommand: AsyncParsableCommand {
         // may be an actor that one loop drains while the other's connections wait.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         if logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        var metrics: PermisoApplication.MetricsExport?
+        if let metricsAddress {
+            guard let colon = metricsAddress.lastIndex(of: ":"), let metricsPort = Int(metricsAddress[metricsAddress.index(after: colon)...]),
+                (1...65_535).contains(metricsPort)
+            else { throw CommandError("--metrics-address: expected HOST:PORT, got \(metricsAddress)") }
+            let metricsHost = metricsAddress[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            metrics = .init(registry: registry, host: metricsHost, port: metricsPort)
+        }
         var logger = Logger(label: "permiso")
         logger.logLevel = logLevel.level
         let live: LiveDeployment
         do {
-            live = try await LiveDeployment(configFile: options.config)
+            live = try await LiveDeployment(configFile: options.config, metered: metrics != nil)
         } catch let refusal as ServeRefusal {
             throw CommandError(refusal.description)
         }
@@ -84,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
             port: port,
             trustedProxies: Set(trustedProxies),
             limits: limits,
+            metrics: metrics,
             logger: logger
         ).runService()
     }

@@ -49,6 +49,8 @@ public struct ClientCredentialsGrant: Sendable {
         } catch {
             throw .serverError("the access token could not be signed")
         }
-        return TokenResponse(accessToken: token, expiresIn: audience.lifetime, scope: audience.scopes)
+        var response = TokenResponse(accessToken: token, expiresIn: audience.lifetime, scope: audience.scopes)
+        response.signingAlgorithm = audience.algorithm
+        return response
     }
 }

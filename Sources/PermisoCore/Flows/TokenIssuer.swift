@@ -122,13 +122,15 @@ public struct TokenIssuer: Sendable {
                 )
             }
             // RFC 6749 §5.1: the scope of the access token, which an API's token may narrow.
-            return TokenResponse(
+            var response = TokenResponse(
                 accessToken: accessToken,
                 expiresIn: audience.lifetime,
                 scope: audience.scopes,
                 refreshToken: refreshToken,
                 idToken: idToken
             )
+            response.signingAlgorithm = audience.algorithm
+            return response
         } catch let error as OAuthError {
             throw error
         } catch {

@@ -6,6 +6,8 @@ public struct TokenResponse: Sendable, Equatable, Codable {
     public var scope: String
     public var refreshToken: String?
     public var idToken: String?
+    /// What signed the access token, for the service's metrics; not part of the response.
+    public var signingAlgorithm: SigningAlgorithm? = nil
 
     enum CodingKeys: String, CodingKey {
         case accessToken = "access_token"

@@ -46,11 +46,14 @@ struct BrowserFlow: Sendable {
         _ request: Request,
         _ context: PermisoRequestContext
     ) async throws(OAuthError) -> Result<UserConfig, PasswordSignIn.Refusal> {
-        try await PasswordSignIn(context.flows, verifier: live.passwordVerifier, decoyHash: context.snapshot.signInDecoy).verify(
-            username: parameters["username"] ?? "",
-            password: parameters["password"] ?? "",
-            address: address(request, context)
-        )
+        let result = try await PasswordSignIn(context.flows, verifier: live.passwordVerifier, decoyHash: context.snapshot.signInDecoy)
+            .verify(
+                username: parameters["username"] ?? "",
+                password: parameters["password"] ?? "",
+                address: address(request, context)
+            )
+        if case .failure(let refusal) = result { ServiceMetrics.signInRefused(refusal) }
+        return result
     }
 
     /// A new session for `user`, signed in with `methods` (RFC 8176), keeping the browser's

@@ -11,6 +11,7 @@ struct TokenEndpoint {
     func register(on routes: some RouterMethods<PermisoRequestContext>) {
         routes.postFromClient(Endpoint.token, live: live, clientAddress: clientAddress) { parameters, client, _, context in
             let response = try await TokenGrant.answer(client: client, parameters: parameters, context: context.flows, now: live.clock.now())
+            ServiceMetrics.tokenIssued(grant: parameters["grant_type"] ?? "", algorithm: response.signingAlgorithm)
             return JSONResponse.make(json: response.compactJSON)
         }
     }

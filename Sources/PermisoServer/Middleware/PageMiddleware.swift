@@ -35,6 +35,7 @@ struct PageMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as OAuthError {
+            ServiceMetrics.oauthError(error)
             return pages.error(error, branding: context.snapshot.deployment.config.branding, status: .init(code: error.httpStatus))
         }
     }

@@ -1,0 +1,62 @@
+import CoreMetrics
+import Foundation
+import PermisoCore
+
+/// The figures `permiso serve --metrics-address` exports, beside the request counts and
+/// latencies Hummingbird's `MetricsMiddleware` records per route and status.
+///
+/// Every metric goes through swift-metrics, so without `--metrics-address` (no backend
+/// bootstrapped) each call is a no-op. Labels hold only values from a fixed set — grant
+/// types, algorithms, error codes, refusal reasons, operation names — never anything a client
+/// sent, so a client cannot grow the number of series.
+enum ServiceMetrics {
+    /// A token response, by grant and the access token's algorithm.
+    static func tokenIssued(grant: String, algorithm: SigningAlgorithm?) {
+        Counter(label: "permiso_tokens_issued_total", dimensions: [("grant", grant), ("alg", algorithm?.rawValue ?? "none")])
+            .increment()
+    }
+
+    /// An OAuth error answered directly (JSON or page), by its registered code.
+    static func oauthError(_ error: OAuthError) {
+        Counter(label: "permiso_oauth_errors_total", dimensions: [("error", error.code)]).increment()
+    }
+
+    /// A refused password sign-in: wrong credentials, or the throttle.
+    static func signInRefused(_ refusal: PasswordSignIn.Refusal) {
+        let reason =
+            switch refusal {
+            case .throttled: "throttled"
+            case .incorrect: "incorrect"
+            case .incorrectCode: "incorrect_code"
+            case .incorrectRecoveryCode: "incorrect_recovery_code"
+            }
+        Counter(label: "permiso_sign_in_failures_total", dimensions: [("reason", reason)]).increment()
+    }
+
+    /// A SIGHUP reload, by outcome.
+    static func reload(succeeded: Bool) {
+        Counter(label: "permiso_config_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")]).increment()
+    }
+
+    /// One state-store operation: its latency, and whether the store failed to answer.
+    static func stateStore(_ operation: String, nanoseconds: UInt64, failed: Bool) {
+        Timer(label: "permiso_state_store_duration_seconds", dimensions: [("operation", operation)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(Int64(clamping: nanoseconds))
+        if failed { Counter(label: "permiso_state_store_failures_total", dimensions: [("operation", operation)]).increment() }
+    }
+
+    /// Each key's age, set when `/metrics` is scraped: alert when an active key grows older
+    /// than the deployment's rotation policy.
+    static func keyAges(_ keys: KeyRing, now: Date) {
+        for entry in keys.manifest.signing {
+            Gauge(
+                label: "permiso_key_age_seconds",
+                dimensions: [("kind", "signing"), ("alg", entry.algorithm?.rawValue ?? "none"), ("state", entry.state.rawValue)]
+            ).record(now.timeIntervalSince(entry.created))
+        }
+        for entry in keys.manifest.sealing {
+            Gauge(label: "permiso_key_age_seconds", dimensions: [("kind", "sealing"), ("alg", "none"), ("state", entry.state.rawValue)])
+                .record(now.timeIntervalSince(entry.created))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+"""`permiso serve --metrics-address`: Prometheus metrics on their own port, scraped by a
+real Prometheus (Debian's), which then answers a PromQL query for the token counter."""
+
+import shutil
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import Permiso, example_config, free_port, wait_for_port
+
+
+@pytest.fixture
+def served(tmp_path):
+    port, metrics_port = free_port(), free_port()
+    config = example_config(tmp_path, f"http://127.0.0.1:{port}")
+    permiso = Permiso(config, port, args=("--metrics-address", f"127.0.0.1:{metrics_port}"))
+    wait_for_port(metrics_port)
+    yield permiso, f"http://127.0.0.1:{metrics_port}/metrics"
+    permiso.stop()
+
+
+def client_credentials(permiso: Permiso) -> requests.Response:
+    return requests.post(permiso.url("/oauth/token"), timeout=5, data={
+        "grant_type": "client_credentials", "client_id": "service", "client_secret": "service-secret"})
+
+
+def test_metrics_count_tokens_errors_requests_store_calls_and_key_ages(served):
+    permiso, metrics = served
+    assert client_credentials(permiso).status_code == 200
+    bad = requests.post(permiso.url("/oauth/token"), data={"grant_type": "password", "client_id": "service",
+                                                          "client_secret": "service-secret"}, timeout=5)
+    assert bad.json()["error"] == "unsupported_grant_type"
+    requests.post(permiso.url("/oauth/introspect"), data={"token": "x"}, auth=("api", "api-secret"), timeout=5)
+    text = requests.get(metrics, timeout=5).text
+    assert 'permiso_tokens_issued_total{grant="client_credentials",alg="RS256"} 1' in text, text[:2000]
+    assert 'permiso_oauth_errors_total{error="unsupported_grant_type"} 1' in text
+    assert 'http_route="/oauth/token"' in text and 'http_response_status_code="200"' in text
+    assert "permiso_state_store_duration_seconds_bucket" in text
+    assert 'permiso_key_age_seconds{kind="signing",alg="RS256",state="active"}' in text
+    # Never on the public port.
+    assert requests.get(permiso.url("/metrics"), timeout=5).status_code == 404
+
+
+@pytest.mark.skipif(shutil.which("prometheus") is None, reason="scripts/install-test-deps installs Debian's prometheus")
+def test_a_real_prometheus_scrapes_the_token_counter(served, tmp_path):
+    permiso, metrics = served
+    for _ in range(3):
+        assert client_credentials(permiso).status_code == 200
+    target = metrics.removeprefix("http://").removesuffix("/metrics")
+    (tmp_path / "prometheus.yml").write_text(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+        f"  - job_name: permiso\n    static_configs:\n      - targets: ['{target}']\n")
+    port = free_port()
+    prometheus = subprocess.Popen(
+        ["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}", f"--storage.tsdb.path={tmp_path / 'data'}",
+         f"--web.listen-address=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, timeout=30)
+        query = 'sum(permiso_tokens_issued_total{grant="client_credentials"})'
+        deadline, value = time.monotonic() + 45, None
+        while time.monotonic() < deadline:
+            response = requests.get(f"http://127.0.0.1:{port}/api/v1/query", params={"query": query}, timeout=5)
+            # Prometheus listens before it is ready, and answers 503 in plain text until then.
+            answer = response.json() if response.status_code == 200 else {"status": "starting"}
+            if answer["status"] == "success" and answer["data"]["result"]:
+                value = float(answer["data"]["result"][0]["value"][1])
+                break
+            time.sleep(0.5)
+        assert value == 3, f"Prometheus answered {value}"
+        up = requests.get(f"http://127.0.0.1:{port}/api/v1/query", params={"query": "up{job='permiso'}"}, timeout=5).json()
+        assert up["data"]["result"][0]["value"][1] == "1"
+    finally:
+        prometheus.terminate()
+        prometheus.wait(timeout=10)
+
+
+def test_a_malformed_metrics_address_is_a_clear_start_up_error(tmp_path):
+    from conftest import run_permiso
+    config = example_config(tmp_path, "http://127.0.0.1:8080")
+    for address in ("nonsense", "127.0.0.1:0", "127.0.0.1:99999"):
+        refused = run_permiso("serve", "--config", str(config), "--port", str(free_port()), "--metrics-address", address, check=False)
+        assert refused.returncode == 2 and f"--metrics-address: expected HOST:PORT, got {address}" in refused.stderr
