@@ -42,9 +42,11 @@ public struct JSONLogHandler: LogHandler {
     private static let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let lock = Mutex(())
 
-    /// One `write` per line under a lock, so lines from two threads never interleave.
+    /// One `write` per line under a lock, so lines from two threads never interleave. A line
+    /// that cannot be written (a closed pipe, a full disk) is dropped: logging never stops
+    /// the service.
     public static let standardError: @Sendable (String) -> Void = { line in
-        lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        lock.withLock { _ in try? FileHandle.standardError.write(contentsOf: Data(line.utf8)) }
     }
 
     static func json(_ value: Logger.MetadataValue) -> String {

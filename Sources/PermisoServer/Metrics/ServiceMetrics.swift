@@ -45,18 +45,19 @@ enum ServiceMetrics {
         if failed { Counter(label: "permiso_state_store_failures_total", dimensions: [("operation", operation)]).increment() }
     }
 
-    /// Each key's age, set when `/metrics` is scraped: alert when an active key grows older
-    /// than the deployment's rotation policy.
+    /// Each key's age, by its file in the keys folder, set when `/metrics` is scraped: alert
+    /// when an active key grows older than the deployment's rotation policy. A key removed
+    /// from the folder keeps its last series until the process restarts.
     static func keyAges(_ keys: KeyRing, now: Date) {
-        for entry in keys.manifest.signing {
-            Gauge(
-                label: "permiso_key_age_seconds",
-                dimensions: [("kind", "signing"), ("alg", entry.algorithm?.rawValue ?? "none"), ("state", entry.state.rawValue)]
-            ).record(now.timeIntervalSince(entry.created))
-        }
-        for entry in keys.manifest.sealing {
-            Gauge(label: "permiso_key_age_seconds", dimensions: [("kind", "sealing"), ("alg", "none"), ("state", entry.state.rawValue)])
-                .record(now.timeIntervalSince(entry.created))
+        for (kind, entries) in [("signing", keys.manifest.signing), ("sealing", keys.manifest.sealing)] {
+            for entry in entries {
+                Gauge(
+                    label: "permiso_key_age_seconds",
+                    dimensions: [
+                        ("kind", kind), ("key", entry.file), ("alg", entry.algorithm?.rawValue ?? "none"), ("state", entry.state.rawValue),
+                    ]
+                ).record(now.timeIntervalSince(entry.created))
+            }
         }
     }
 }
