@@ -3,6 +3,7 @@ import PermisoCore
 
 /// Form bodies as the token, device and page endpoints read them (`FormBody.read`: only
 /// valid UTF-8 reaches the parser). Whatever parses must survive re-encoding unchanged,
+/// repeated `resource` values included,
 /// and no parameter may be empty (RFC 6749 §3.1: an empty value is an omitted one).
 @main
 enum FuzzFormBody {
@@ -16,7 +17,9 @@ func test(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     for (name, value) in form.values {
         fuzzAssert(!value.isEmpty, "parameter \(name) kept an empty value")
     }
-    let encoded = form.values.map { formEncoded($0.key) + "=" + formEncoded($0.value) }.joined(separator: "&")
+    // Every value of each parameter: `resource` may repeat (RFC 8707 §2).
+    let encoded = form.values.keys.flatMap { name in form.all(name).map { formEncoded(name) + "=" + formEncoded($0) } }
+        .joined(separator: "&")
     let reparsed = try? FormParameters.parse(encoded)
     fuzzAssert(reparsed == form, "re-encoding \(form.values) parsed as \(String(describing: reparsed?.values))")
     return 0
