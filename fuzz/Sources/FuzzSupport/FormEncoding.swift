@@ -1,3 +1,5 @@
+public import PermisoCore
+
 /// `application/x-www-form-urlencoded` encoding of one name or value, every byte outside
 /// RFC 3986's unreserved set escaped: the reference a harness checks the parser against.
 public func formEncoded(_ text: String) -> String {
@@ -13,4 +15,11 @@ public func formEncoded(_ text: String) -> String {
         }
     }
     return result
+}
+
+/// `form` as a body or query again: every value of every parameter, a repeated `resource`
+/// included (RFC 8707 §2), so re-parsing it must give back an equal `FormParameters`.
+public func formEncoded(_ form: FormParameters) -> String {
+    form.values.keys.flatMap { name in form.all(name).map { formEncoded(name) + "=" + formEncoded($0) } }
+        .joined(separator: "&")
 }
