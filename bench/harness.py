@@ -124,7 +124,8 @@ def wrk(url: str, settings: WrkSettings, script: str | None = None, args: list[s
 
 
 def start_nginx(processes: Processes, folder: Path, body: str = "") -> int:
-    """nginx serving a 1 KB JSON file at /static.json: the "answer from memory" ceiling."""
+    """nginx serving a 1 KB JSON file at /static.json: the "answer from memory" ceiling; and
+    an OTLP/HTTP sink at /v1/traces (an empty ExportTraceServiceResponse) for `--tracing`."""
     (folder / "www").mkdir(exist_ok=True)
     (folder / "www" / "static.json").write_text(body or "{" + '"x":"' + "a" * 1016 + '"}')
     port = free_port()
@@ -132,7 +133,8 @@ def start_nginx(processes: Processes, folder: Path, body: str = "") -> int:
     (folder / "nginx.conf").write_text(f"""{user}
 daemon off; worker_processes auto; pid {folder}/nginx.pid; error_log {folder}/nginx.err;
 events {{ worker_connections 1024; }}
-http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {folder}/www; }} }}
+http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {folder}/www;
+    location = /v1/traces {{ default_type application/x-protobuf; return 200 ""; }} }} }}
 """)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     process = processes.start([nginx, "-c", str(folder / "nginx.conf"), "-p", str(folder)])

@@ -91,6 +91,7 @@ public final class LiveDeployment: Sendable {
         store: (any StateStore)? = nil,
         logoutDelivery: BackchannelDelivery.Policy = .init(),
         metered: Bool = false,
+        traced: Bool = false,
         logger: Logger = Logger(label: "permiso")
     ) async throws {
         self.configFile = configFile
@@ -102,8 +103,11 @@ public final class LiveDeployment: Sendable {
         self.storeLocation = loaded.deployment.config.stateStore
         let backend = try store ?? Self.makeStore(storeLocation, clock: clock, logger: logger)
         self.redis = backend as? RedisStateStore
-        // With metrics on, every store operation's latency and failures are recorded.
-        self.state = ProtocolState(store: metered ? MeteredStateStore(inner: backend) : backend)
+        // With metrics on, every store operation's latency and failures are recorded; with
+        // tracing on, each is a span. Off, the store is called directly.
+        var store = metered ? MeteredStateStore(inner: backend) : backend
+        if traced { store = TracedStateStore(inner: store, system: backend is RedisStateStore ? "redis" : "memory") }
+        self.state = ProtocolState(store: store)
         self.current = Mutex(Snapshot(loaded, state: state))
     }
 

@@ -3,7 +3,7 @@ import HummingbirdCore
 public import Logging
 public import NIOCore
 public import Prometheus
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Builds the token service: routes, middleware and the reload service.
 ///
@@ -15,8 +15,16 @@ public enum PermisoApplication {
     ///   - trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
     ///   - metrics: record each request's route, status and latency (Hummingbird's
     ///     `MetricsMiddleware`); only when `--metrics-address` exports them.
-    public static func router(live: LiveDeployment, trustedProxies: Set<String> = [], metrics: Bool = false) -> Router<PermisoRequestContext> {
+    ///   - tracing: a server span per request (Hummingbird's `TracingMiddleware`), continuing
+    ///     the caller's W3C `traceparent`; only when `--tracing` exports spans.
+    public static func router(
+        live: LiveDeployment,
+        trustedProxies: Set<String> = [],
+        metrics: Bool = false,
+        tracing: Bool = false
+    ) -> Router<PermisoRequestContext> {
         let router = Router(context: PermisoRequestContext.self)
+        if tracing { router.add(middleware: TracingMiddleware(redactingQueryParameters: Self.secretQueryParameters)) }
         router.add(middleware: RequestMiddleware(live: live))
         if metrics { router.add(middleware: MetricsMiddleware()) }
 
@@ -54,6 +62,14 @@ public enum PermisoApplication {
         return router
     }
 
+    /// Query parameters a span must not carry: codes, hints, user codes and anything a client
+    /// might mistakenly send in a URL (RFC 6750 §2.3's `access_token` among them). Hummingbird's
+    /// `TracingMiddleware` records the rest of the query.
+    static let secretQueryParameters: Set<String> = [
+        "code", "state", "nonce", "user_code", "id_token_hint", "login_hint", "code_challenge", "code_verifier",
+        "tx", "access_token", "refresh_token", "token", "device_code", "client_secret", "password", "client_assertion",
+    ]
+
     /// What one process lets a connection cost it.
     public struct Limits: Sendable {
         /// How long a request may take to arrive whole (`RequestDeadlineHandler`).
@@ -89,6 +105,7 @@ public enum PermisoApplication {
         trustedProxies: Set<String> = [],
         limits: Limits = Limits(),
         metrics: MetricsExport? = nil,
+        tracing: (any Service)? = nil,
         logger: Logger
     ) -> some ApplicationProtocol {
         let connections = ConnectionLimit(limit: limits.connections)
@@ -103,6 +120,8 @@ public enum PermisoApplication {
             )
         )
         var services: [any Service] = [ReloadService(live: live, logger: logger)]
+        // The span exporter runs beside the server and flushes what it holds at shutdown.
+        if let tracing { services.append(tracing) }
         if let metrics {
             // Its own listener: the public port never answers /metrics.
             let metricsRouter = Router()
@@ -116,7 +135,7 @@ public enum PermisoApplication {
             )
         }
         return Application(
-            router: router(live: live, trustedProxies: trustedProxies, metrics: metrics != nil),
+            router: router(live: live, trustedProxies: trustedProxies, metrics: metrics != nil, tracing: tracing != nil),
             server: .http1(configuration: configuration),
             configuration: .init(address: .hostname(host, port: port), serverName: "Permiso"),
             services: services,

@@ -5,9 +5,12 @@ import Logging
 import Metrics
 import NIOCore
 import NIOPosix
+import OTel
 import PermisoCore
 import PermisoServer
 import Prometheus
+import ServiceLifecycle
+import Tracing
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,6 +51,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to serve Prometheus metrics at /metrics on, apart from the public port; off unless given.")
     var metricsAddress: String?
 
+    @Flag(
+        help: """
+            Export OpenTelemetry spans over OTLP/HTTP: a span per request, and inside it signing, sealing, password \
+            hashing and state-store calls. OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318), \
+            OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER and OTEL_SERVICE_NAME configure it. Off by default.
+            """
+    )
+    var tracing = false
+
     func run() async throws {
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
         // threads, so a request never hops from the loop that read it to a pool and back
@@ -68,9 +80,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "permiso")
         logger.logLevel = logLevel.level
+        let exporter = tracing ? try Self.bootstrapTracing(logger: logger) : nil
         let live: LiveDeployment
         do {
-            live = try await LiveDeployment(configFile: options.config, metered: metrics != nil)
+            live = try await LiveDeployment(configFile: options.config, metered: metrics != nil, traced: tracing)
         } catch let refusal as ServeRefusal {
             throw CommandError(refusal.description)
         }
@@ -100,8 +113,39 @@ struct ServeCommand: AsyncParsableCommand {
             trustedProxies: Set(trustedProxies),
             limits: limits,
             metrics: metrics,
+            tracing: exporter,
             logger: logger
         ).runService()
+    }
+
+    /// swift-otel's tracer as the process's tracer, with only its tracing backend: logs and
+    /// metrics keep their own handlers. Returns the exporter's service, which the application runs.
+    static func bootstrapTracing(
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        throws -> any Service
+    {
+        // Only the OTLP/HTTP exporter is built in; swift-otel stops the process when asked for gRPC.
+        for name in ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"] {
+            if let value = environment[name], !["http/protobuf", "http/json"].contains(value) {
+                throw CommandError("--tracing: \(name)=\(value) is not supported; use http/protobuf or http/json")
+            }
+        }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "permiso"
+        configuration.diagnosticLogger = .custom(logger)
+        configuration.diagnosticLogLevel = .warning
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        do {
+            let (tracer, exporter) = try OTel.makeTracingBackend(configuration: configuration)
+            InstrumentationSystem.bootstrap(tracer)
+            return exporter
+        } catch {
+            throw CommandError("--tracing: \(error)")
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 internal import Crypto
 public import Foundation
+import Tracing
 
 /// Seals and opens the self-contained values the token service hands out instead of storing
 /// them: authorization codes, refresh tokens, device codes, the session cookie and the
@@ -83,6 +84,9 @@ public struct Sealer: Sendable {
         expiresAt: Date,
         jti: String = RandomToken.make()
     ) throws -> String {
+        let span = startSpan("permiso.seal", ofKind: .internal)
+        defer { span.end() }
+        span.attributes["permiso.purpose"] = purpose.rawValue
         let envelope = Envelope(exp: Int64(expiresAt.timeIntervalSince1970.rounded(.down)), jti: jti, p: payload)
         let plaintext = try Self.encoder.encode(envelope)
         let header = Data([Self.version]) + active.id
@@ -101,6 +105,9 @@ public struct Sealer: Sendable {
         purpose: SealPurpose,
         now: Date
     ) throws(SealError) -> Sealed<Payload> {
+        let span = startSpan("permiso.open", ofKind: .internal)
+        defer { span.end() }
+        span.attributes["permiso.purpose"] = purpose.rawValue
         // Values travel in URLs, forms and cookies; anything long is not ours.
         guard text.utf8.count <= 8_192, let data = Data(base64URLEncoded: text) else { throw .malformed }
         let headerLength = 1 + Self.idLength

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 public import Foundation
 public import JWTKit
+import Tracing
 
 /// Signs and verifies the JWTs Permiso issues.
 ///
@@ -117,6 +118,11 @@ public struct TokenSigner: Sendable {
     }
 
     public func sign(_ payload: some JWTPayload, algorithm: SigningAlgorithm, type: TokenType) throws -> String {
+        // A span per signature (`permiso serve --tracing`): RSA's is the costliest step of a grant.
+        let span = startSpan("permiso.sign", ofKind: .internal)
+        defer { span.end() }
+        span.attributes["permiso.alg"] = algorithm.rawValue
+        span.attributes["permiso.token_type"] = type.rawValue
         guard let key = active[algorithm], let header = key.headers[type] else {
             throw OAuthError.serverError("no active \(algorithm.rawValue) key")
         }
@@ -158,6 +164,9 @@ public struct TokenSigner: Sendable {
         type: TokenType,
         as: Claims.Type
     ) throws(OAuthError) -> Claims? {
+        let span = startSpan("permiso.verify", ofKind: .internal)
+        defer { span.end() }
+        span.attributes["permiso.token_type"] = type.rawValue
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count <= 16_384, let data = Data(base64URLEncoded: parts[0]),
             let header = try? Self.decoder.decode(Header.self, from: data)
