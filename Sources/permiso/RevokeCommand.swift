@@ -22,13 +22,15 @@ struct RevokeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(help: "A user's subject (the sub claim), or a client's id for its client_credentials tokens.")
+    // `.unconditional`: ids may begin with "-" (a session id is base64url), and the value
+    // after each option is always its value, never another option.
+    @Option(parsing: .unconditional, help: "A user's subject (the sub claim), or a client's id for its client_credentials tokens.")
     var subject: String?
 
-    @Option(help: "A client id.")
+    @Option(parsing: .unconditional, help: "A client id.")
     var client: String?
 
-    @Option(help: "A login session id (the sid claim of its ID tokens).")
+    @Option(parsing: .unconditional, help: "A login session id (the sid claim of its ID tokens).")
     var session: String?
 
     func validate() throws {

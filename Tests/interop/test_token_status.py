@@ -186,6 +186,9 @@ def test_permiso_revoke_needs_a_shared_store(tmp_path):
     config = example_config(tmp_path, "http://127.0.0.1:8080")
     refused = run_permiso("revoke", "--config", str(config), "--subject", "alice", check=False)
     assert refused.returncode == 2 and "stateStore is memory" in refused.stderr
+    # Ids may begin with "-" (a session id is base64url): still the option's value.
+    dashed = run_permiso("revoke", "--config", str(config), "--session", "-bRCcVZcxSXYt", check=False)
+    assert dashed.returncode == 2 and "stateStore is memory" in dashed.stderr, dashed.stderr
     both = run_permiso("revoke", "--config", str(config), "--subject", "alice", "--client", "demo", check=False)
     assert both.returncode == 2 and "exactly one" in both.stderr
     # An unreachable Redis is one clear line, without the URL's password.
