@@ -15,8 +15,8 @@ public enum PermisoApplication {
     ///   - trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
     ///   - metrics: record each request's route, status and latency (Hummingbird's
     ///     `MetricsMiddleware`); only when `--metrics-address` exports them.
-    ///   - tracing: a server span per request (Hummingbird's `TracingMiddleware`), continuing
-    ///     the caller's W3C `traceparent`; only when `--tracing` exports spans.
+    ///   - tracing: a server span per request (`RequestSpanMiddleware`), continuing a trusted
+    ///     proxy's W3C `traceparent`; only when `--tracing` exports spans.
     public static func router(
         live: LiveDeployment,
         trustedProxies: Set<String> = [],
@@ -24,7 +24,7 @@ public enum PermisoApplication {
         tracing: Bool = false
     ) -> Router<PermisoRequestContext> {
         let router = Router(context: PermisoRequestContext.self)
-        if tracing { router.add(middleware: TracingMiddleware(redactingQueryParameters: Self.secretQueryParameters)) }
+        if tracing { router.add(middleware: RequestSpanMiddleware(trustedProxies: trustedProxies)) }
         router.add(middleware: RequestMiddleware(live: live))
         if metrics { router.add(middleware: MetricsMiddleware()) }
 
@@ -61,14 +61,6 @@ public enum PermisoApplication {
         DemoEndpoint(flow: flow).register(on: pages)
         return router
     }
-
-    /// Query parameters a span must not carry: codes, hints, user codes and anything a client
-    /// might mistakenly send in a URL (RFC 6750 §2.3's `access_token` among them). Hummingbird's
-    /// `TracingMiddleware` records the rest of the query.
-    static let secretQueryParameters: Set<String> = [
-        "code", "state", "nonce", "user_code", "id_token_hint", "login_hint", "code_challenge", "code_verifier",
-        "tx", "access_token", "refresh_token", "token", "device_code", "client_secret", "password", "client_assertion",
-    ]
 
     /// What one process lets a connection cost it.
     public struct Limits: Sendable {

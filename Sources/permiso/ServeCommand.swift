@@ -126,10 +126,21 @@ struct ServeCommand: AsyncParsableCommand {
     )
         throws -> any Service
     {
-        // Only the OTLP/HTTP exporter is built in; swift-otel stops the process when asked for gRPC.
-        for name in ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"] {
-            if let value = environment[name], !["http/protobuf", "http/json"].contains(value) {
-                throw CommandError("--tracing: \(name)=\(value) is not supported; use http/protobuf or http/json")
+        // swift-otel stops the process (fatalError) for the gRPC exporter, which is not built
+        // in, and for the propagators and samplers it does not implement: refuse them here.
+        let supported: [String: [String]] = [
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": ["http/protobuf", "http/json"],
+            "OTEL_EXPORTER_OTLP_PROTOCOL": ["http/protobuf", "http/json"],
+            "OTEL_PROPAGATORS": ["tracecontext", "none"],
+            "OTEL_TRACES_SAMPLER": [
+                "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
+                "parentbased_traceidratio",
+            ],
+        ]
+        for (name, values) in supported.sorted(by: { $0.key < $1.key }) {
+            guard let value = environment[name] else { continue }
+            for item in value.split(separator: ",") where !values.contains(item.trimmingCharacters(in: .whitespaces)) {
+                throw CommandError("--tracing: \(name)=\(value) is not supported; use \(values.joined(separator: " or "))")
             }
         }
         var configuration = OTel.Configuration.default
@@ -139,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.otlpExporter.protocol = .httpProtobuf
+        configuration.propagators = [.traceContext]
         do {
             let (tracer, exporter) = try OTel.makeTracingBackend(configuration: configuration)
             InstrumentationSystem.bootstrap(tracer)

@@ -201,7 +201,10 @@ def test_the_systemd_unit_verifies_and_sandboxes(tmp_path):
                           "ReadOnlyPaths": "/etc/permiso", "PrivateTmp": "yes", "CapabilityBoundingSet": "",
                           "ExecReload": "/bin/kill -HUP $MAINPID"}.items():
         assert values.get(key) == [expected], f"{key}={values.get(key)}"
-    assert (DEPLOY / "systemd" / "permiso.sysusers").read_text().count("\ng permiso ") == 1
+    (group,) = values["SupplementaryGroups"]
+    assert (DEPLOY / "systemd" / "permiso.sysusers").read_text().count(f"\ng {group} -") == 1
+    # A DynamicUser is named after the unit; systemd refuses one whose name a static group has.
+    assert group != "permiso" and "User" not in values
 
 
 def test_the_units_exec_start_serves_and_exec_reload_reloads(tmp_path):

@@ -10,10 +10,17 @@ struct TracedStateStore: StateStore {
     let system: String
 
     private func traced<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
-        try await withSpan("permiso.state_store.\(operation)", ofKind: .client) { span in
-            span.attributes["db.system.name"] = system
-            span.attributes["db.operation.name"] = operation
-            return try await body()
+        let span = startSpan("permiso.state_store.\(operation)", ofKind: .client)
+        defer { span.end() }
+        span.attributes["db.system.name"] = system
+        span.attributes["db.operation.name"] = operation
+        do {
+            return try await ServiceContext.withValue(span.context) { try await body() }
+        } catch {
+            // Never the error's text: a Redis error reply can repeat the command, key included.
+            span.attributes["error.type"] = String(describing: type(of: error))
+            span.setStatus(SpanStatus(code: .error))
+            throw error
         }
     }
 
