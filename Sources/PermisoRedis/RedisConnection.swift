@@ -7,42 +7,42 @@ import PermisoCore
 /// One TCP connection to Redis, shared by every caller: commands pipeline over it.
 final class RedisConnection: Sendable {
     let channel: any Channel
+    /// The server this connection reached; a failure on it tells the locator which
+    /// address to stop trusting.
+    let address: RedisAddress
     private let timeout: TimeAmount
 
-    private init(channel: any Channel, timeout: TimeAmount) {
+    private init(channel: any Channel, address: RedisAddress, timeout: TimeAmount) {
         self.channel = channel
+        self.address = address
         self.timeout = timeout
     }
 
     var isActive: Bool { channel.isActive }
 
-    /// Connects (through TLS when `tls` is given), authenticates, selects the database and
-    /// checks that the server never evicts keys, all within `timeout`. Every connection
-    /// checks, so a server reconfigured (or failed over to one) that may evict is refused
-    /// when Permiso reconnects.
+    /// Connects to the primary at `address` (through TLS when `tls` is given),
+    /// authenticates, selects the database, and checks two things before any command of
+    /// Permiso's runs on it, all within `timeout`:
+    ///
+    /// - the server never evicts keys, so one reconfigured (or failed over to) that may evict
+    ///   is refused when Permiso reconnects;
+    /// - the server is a master (`ROLE`): a replica would take reads with stale answers (a
+    ///   revocation it has not received yet) and refuse writes. A server that does not know
+    ///   `ROLE` (some managed services rename it) is taken at its word; a write on a replica
+    ///   still answers `READONLY`, which is never taken for success.
     static func connect(
-        to endpoint: RedisEndpoint,
+        to address: RedisAddress,
+        endpoint: RedisEndpoint,
         tls: NIOSSLContext?,
         on eventLoop: any EventLoop,
         timeout: TimeAmount
     ) async throws -> RedisConnection {
-        let channel = try await ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        // SNI carries names only; for an IP address NIOSSL checks the certificate against the address.
-                        let name = endpoint.host.isIPAddress ? nil : endpoint.host
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(RedisCommandHandler())
-                }
-            }
-            .connect(host: endpoint.host, port: endpoint.port)
-            .get()
-        let connection = RedisConnection(channel: channel, timeout: timeout)
+        let channel = try await RedisChannel.bootstrap(address: address, tls: tls, on: eventLoop, timeout: timeout) { channel in
+            try channel.pipeline.syncOperations.addHandler(RedisCommandHandler())
+        }
+        .connect(host: address.host, port: address.port)
+        .get()
+        let connection = RedisConnection(channel: channel, address: address, timeout: timeout)
         do {
             if let password = endpoint.password {
                 let arguments = endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
@@ -56,11 +56,79 @@ final class RedisConnection: Sendable {
             {
                 throw RedisError.evictionPolicy(policy)
             }
+            let role: RESPValue?
+            do {
+                role = try await connection.send(["ROLE"])
+            } catch RedisError.server {
+                role = nil
+            }
+            if let role, let name = Self.role(in: role), name != "master" {
+                throw RedisError.notPrimary(address: address, role: name)
+            }
         } catch {
             connection.close()
             throw error
         }
         return connection
+    }
+
+    /// Connects to a sentinel at `address` and logs in with the sentinels' credentials.
+    static func connect(
+        toSentinel address: RedisAddress,
+        sentinels: RedisSentinels,
+        tls: NIOSSLContext?,
+        on eventLoop: any EventLoop,
+        timeout: TimeAmount
+    ) async throws -> RedisConnection {
+        let channel = try await RedisChannel.bootstrap(address: address, tls: tls, on: eventLoop, timeout: timeout) { channel in
+            try channel.pipeline.syncOperations.addHandler(RedisCommandHandler())
+        }
+        .connect(host: address.host, port: address.port)
+        .get()
+        let connection = RedisConnection(channel: channel, address: address, timeout: timeout)
+        if let password = sentinels.password {
+            do {
+                _ = try await connection.send(sentinels.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+            } catch {
+                connection.close()
+                throw error
+            }
+        }
+        return connection
+    }
+
+    /// The first element of a `ROLE` reply: `master`, `slave` or `sentinel`.
+    static func role(in reply: RESPValue) -> String? {
+        guard case .array(let elements?) = reply, let first = elements.first else { return nil }
+        return first.string
+    }
+
+    /// Sends several commands in one write and waits for all their replies, in order. They
+    /// go out back to back on this one connection, which `WAIT` needs: it counts the
+    /// replicas that hold every earlier write of the connection it is sent on. An error
+    /// reply to any of them throws `.server`.
+    func send(all commands: [[String]]) async throws -> [RESPValue] {
+        let replies = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { [channel] in
+            for reply in replies { reply.fail(RedisError.timeout) }
+            channel.close(promise: nil)
+        }
+        defer { deadline.cancel() }
+        for (arguments, reply) in zip(commands, replies) {
+            var bytes = channel.allocator.buffer(capacity: 64)
+            bytes.writeRedisCommand(arguments)
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { _ in reply.fail(RedisError.connectionClosed) }
+            channel.write(RedisRequest(bytes: bytes, reply: reply), promise: written)
+        }
+        channel.flush()
+        var values: [RESPValue] = []
+        for reply in replies {
+            let value = try await reply.futureResult.get()
+            if case .error(let message) = value { throw RedisError.server(message) }
+            values.append(value)
+        }
+        return values
     }
 
     /// Sends one command and waits for its reply. An error reply throws `.server`; no
@@ -93,11 +161,5 @@ final class RedisConnection: Sendable {
             return String(line.dropFirst("maxmemory_policy:".count)).trimmingCharacters(in: .whitespaces)
         }
         return nil
-    }
-}
-
-extension String {
-    fileprivate var isIPAddress: Bool {
-        (try? SocketAddress(ipAddress: self, port: 0)) != nil
     }
 }

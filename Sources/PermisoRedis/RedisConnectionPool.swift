@@ -4,37 +4,67 @@ import NIOSSL
 import PermisoCore
 import Synchronization
 
-/// A fixed number of pipelined connections, opened on first use and reopened after a
-/// failure, so Redis coming back needs no restart of Permiso.
+/// A fixed number of pipelined connections to the primary, opened on first use and reopened
+/// after a failure, so Redis coming back (or failing over) needs no restart of Permiso.
 ///
 /// Commands spread over the connections round-robin; each connection pipelines, so a few
-/// connections carry many concurrent requests. A connection that fails is forgotten and
-/// the next command on its slot dials again (at most one dial per slot at a time).
+/// connections carry many concurrent requests. A connection that fails is forgotten, along
+/// with the primary's address (`RedisPrimaryLocator`), and the next command on its slot
+/// dials again (at most one dial per slot at a time).
 final class RedisConnectionPool: Sendable {
+    let locator: RedisPrimaryLocator
     private let slots: [Slot]
     private let next = Atomic<Int>(0)
 
     /// Throws when `rediss://` names a CA file that is not a PEM certificate.
     init(endpoint: RedisEndpoint, connections: Int, timeout: TimeAmount, group: any EventLoopGroup) throws {
-        var tls: NIOSSLContext?
-        if endpoint.usesTLS {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            if let caFile = endpoint.caFile { configuration.additionalTrustRoots = [.file(caFile)] }
-            tls = try NIOSSLContext(configuration: configuration)
-        }
+        let tls = try RedisChannel.tlsContext(for: endpoint)
+        let locator = RedisPrimaryLocator(endpoint: endpoint, tls: tls, timeout: timeout, group: group)
+        self.locator = locator
         slots = (0..<max(1, connections)).map { _ in
-            Slot(endpoint: endpoint, tls: tls, eventLoop: group.next(), timeout: timeout)
+            Slot(locator: locator, tls: tls, eventLoop: group.next(), timeout: timeout)
         }
     }
 
     func send(_ arguments: [String]) async throws -> RESPValue {
-        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        let slot = slots[(index % slots.count + slots.count) % slots.count]
-        return try await slot.connection().send(arguments)
+        try await run { try await $0.send(arguments) }
     }
 
+    /// Sends the commands back to back on one connection (see `RedisConnection.send(all:)`).
+    func send(all commands: [[String]]) async throws -> [RESPValue] {
+        try await run { try await $0.send(all: commands) }
+    }
+
+    /// Closes every connection; the next commands dial again.
     func close() {
         for slot in slots { slot.close() }
+    }
+
+    /// Runs `body` on the next slot's connection.
+    ///
+    /// `READONLY` means the server took nothing and is a replica now (a failover demoted it,
+    /// or a DNS name still points at the old primary): every connection is closed and the
+    /// command tried once more on the primary found afresh. Since the command did not run,
+    /// trying it again cannot apply it twice. After any other failure the outcome is unknown
+    /// (the command may have run), so the error goes to the caller, which fails closed; the
+    /// address is forgotten so the next command finds the primary again.
+    private func run<T>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        let slot = slots[(index % slots.count + slots.count) % slots.count]
+        let connection = try await slot.connection()
+        do {
+            return try await body(connection)
+        } catch RedisError.server(let message) where message.hasPrefix("READONLY") {
+            locator.forget(connection.address)
+            close()
+            return try await body(try await slot.connection())
+        } catch RedisError.server(let message) {
+            throw RedisError.server(message)
+        } catch {
+            locator.forget(connection.address)
+            slot.close(connection)
+            throw error
+        }
     }
 
     /// One connection's place in the pool.
@@ -45,14 +75,14 @@ final class RedisConnectionPool: Sendable {
             case ready(RedisConnection)
         }
 
-        private let endpoint: RedisEndpoint
+        private let locator: RedisPrimaryLocator
         private let tls: NIOSSLContext?
         private let eventLoop: any EventLoop
         private let timeout: TimeAmount
         private let state = Mutex(State.idle)
 
-        init(endpoint: RedisEndpoint, tls: NIOSSLContext?, eventLoop: any EventLoop, timeout: TimeAmount) {
-            self.endpoint = endpoint
+        init(locator: RedisPrimaryLocator, tls: NIOSSLContext?, eventLoop: any EventLoop, timeout: TimeAmount) {
+            self.locator = locator
             self.tls = tls
             self.eventLoop = eventLoop
             self.timeout = timeout
@@ -66,8 +96,21 @@ final class RedisConnectionPool: Sendable {
                 case .connecting(let pending):
                     return pending
                 case .idle, .ready:
-                    let dialing = eventLoop.makeFutureWithTask { [endpoint, tls, eventLoop, timeout] in
-                        try await RedisConnection.connect(to: endpoint, tls: tls, on: eventLoop, timeout: timeout)
+                    let dialing = eventLoop.makeFutureWithTask { [locator, tls, eventLoop, timeout] in
+                        let address = try await locator.primary()
+                        do {
+                            return try await RedisConnection.connect(
+                                to: address,
+                                endpoint: locator.endpoint,
+                                tls: tls,
+                                on: eventLoop,
+                                timeout: timeout
+                            )
+                        } catch {
+                            // Unreachable, or not the master any more: ask the sentinels next time.
+                            locator.forget(address)
+                            throw error
+                        }
                     }
                     state = .connecting(dialing)
                     return dialing
@@ -84,6 +127,16 @@ final class RedisConnectionPool: Sendable {
                     if case .connecting(let pending) = state, pending === future { state = .idle }
                 }
                 throw error
+            }
+        }
+
+        /// Closes `connection` if it is still this slot's.
+        func close(_ connection: RedisConnection) {
+            state.withLock { state in
+                if case .ready(let current) = state, current === connection {
+                    connection.close()
+                    state = .idle
+                }
             }
         }
 

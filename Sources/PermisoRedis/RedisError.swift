@@ -1,3 +1,5 @@
+public import PermisoCore
+
 /// Why a Redis command did not give an answer. Callers treat every case alike (the
 /// state store is unavailable, fail closed); the cases exist for the log line.
 public enum RedisError: Error, Equatable, CustomStringConvertible {
@@ -16,6 +18,14 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
     /// single-use marker or a revocation and make a code redeemable again, so Permiso does
     /// not use it.
     case evictionPolicy(String)
+    /// The server reached is a replica (or a sentinel), not the master: it would answer
+    /// reads from stale data and refuse writes.
+    case notPrimary(address: RedisAddress, role: String)
+    /// No sentinel named the master; one line per sentinel says why.
+    case noSentinel([String])
+    /// `WAIT` counted fewer replicas holding a write than `stateStoreReplication` asks for:
+    /// a failover now could lose it, so it is not relied on.
+    case notReplicated(confirmed: Int, required: Int)
 
     public var description: String {
         switch self {
@@ -26,6 +36,10 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
         case .unexpectedReply(let detail): "redis: unexpected reply (\(detail))"
         case .evictionPolicy(let policy):
             "redis: maxmemory-policy is \(policy); Permiso needs noeviction (CONFIG SET maxmemory-policy noeviction), since an evicted key would make a used code or a revoked token valid again"
+        case .notPrimary(let address, let role): "redis: \(address) is a \(role), not the master"
+        case .noSentinel(let problems): "redis: no sentinel named the master (\(problems.joined(separator: "; ")))"
+        case .notReplicated(let confirmed, let required):
+            "redis: a write reached \(confirmed) of the \(required) replicas required in time"
         }
     }
 }

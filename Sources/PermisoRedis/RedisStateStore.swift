@@ -16,8 +16,15 @@ public final class RedisStateStore: StateStore {
     private let prefix: String
     private let clock: any WallClock
     private let logger: Logger
+    private let replication: RedisReplication?
     /// Whether the last command got an answer; logged when it changes, not per request.
     private let reachable = Atomic<Bool>(true)
+    /// Whether the last write reached enough replicas; logged when it changes.
+    private let replicated = Atomic<Bool>(true)
+    /// The `+switch-master` subscription, behind Sentinel once `preflight()` started it.
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
+    private let timeout: TimeAmount
+    private let group: any EventLoopGroup
 
     /// Throws only when `rediss://` names a CA file that is not a PEM certificate.
     ///
@@ -37,6 +44,9 @@ public final class RedisStateStore: StateStore {
         self.prefix = prefix
         self.clock = clock
         self.logger = logger
+        self.replication = endpoint.replication
+        self.timeout = timeout
+        self.group = group
     }
 
     public func claimOnce(_ key: String, lifetime: Int) async throws -> Bool {
@@ -46,7 +56,7 @@ public final class RedisStateStore: StateStore {
     public func deny(_ key: String, until: Date) async throws {
         let milliseconds = Int((until.timeIntervalSince(clock.now()) * 1_000).rounded(.up))
         guard milliseconds > 0 else { return }
-        _ = try await script(Self.denyScript, key: key, [String(milliseconds)])
+        _ = try await write(["EVAL", Self.denyScript, "1", prefix + key, String(milliseconds)])
     }
 
     public func isDenied(_ key: String) async throws -> Bool {
@@ -62,7 +72,7 @@ public final class RedisStateStore: StateStore {
     }
 
     public func insert(_ key: String, value: String, lifetime: Int) async throws -> Bool {
-        let reply = try await send(["SET", prefix + key, value, "NX", "PX", String(lifetime * 1_000)])
+        let reply = try await write(["SET", prefix + key, value, "NX", "PX", String(lifetime * 1_000)])
         return !reply.isNull
     }
 
@@ -71,7 +81,7 @@ public final class RedisStateStore: StateStore {
     }
 
     public func replace(_ key: String, expected: String, with new: String) async throws -> Bool {
-        try await integer(script(Self.replaceScript, key: key, [expected, new])) == 1
+        try await integer(write(["EVAL", Self.replaceScript, "1", prefix + key, expected, new])) == 1
     }
 
     public func read(_ keys: [String]) async throws -> [String?] {
@@ -92,13 +102,24 @@ public final class RedisStateStore: StateStore {
     public func raise(_ key: String, to value: Int, until: Date) async throws {
         let milliseconds = Int((until.timeIntervalSince(clock.now()) * 1_000).rounded(.up))
         guard milliseconds > 0 else { return }
-        _ = try await script(Self.raiseScript, key: key, [String(value), String(milliseconds)])
+        _ = try await write(["EVAL", Self.raiseScript, "1", prefix + key, String(value), String(milliseconds)])
     }
 
     /// Connects now, so a server that cannot be used (unreachable, wrong password, or one
     /// that may evict keys) is known before the first request needs it. Returns a warning
     /// when the server keeps no append-only file (`durabilityWarning(in:)`).
+    ///
+    /// Behind Sentinel it first asks the sentinels, and throws `RedisError.noSentinel`
+    /// (naming each one and its problem) when none names the master: a URL whose sentinels
+    /// all fail is a mistake to report at start-up, not an outage to wait out. A master that
+    /// is named but unreachable is an outage: the error is the caller's to warn about, and
+    /// the store recovers when the sentinels name a reachable one. It then follows the
+    /// sentinels' failover announcements until `close()`.
     public func preflight() async throws -> String? {
+        if let sentinels = pool.locator.sentinels {
+            _ = try await pool.locator.ask(sentinels)
+            followFailovers(sentinels)
+        }
         _ = try await pool.send(["PING"])
         return (try await pool.send(["INFO", "persistence"])).string.flatMap(Self.durabilityWarning(in:))
     }
@@ -116,19 +137,69 @@ public final class RedisStateStore: StateStore {
             + "become valid again and logouts are forgotten; run it with appendonly yes (appendfsync always keeps every claim it acknowledged)"
     }
 
-    /// Closes the connections; commands after this dial again.
+    /// Closes the connections and stops following failovers; commands after this dial again.
     public func close() {
+        watcher.withLock { task in
+            task?.cancel()
+            task = nil
+        }
         pool.close()
+    }
+
+    private func followFailovers(_ sentinels: RedisSentinels) {
+        watcher.withLock { task in
+            guard task == nil else { return }
+            let watcher = RedisSentinelWatcher(
+                sentinels: sentinels,
+                locator: pool.locator,
+                tls: pool.locator.tls,
+                timeout: timeout,
+                group: group,
+                logger: logger
+            ) { [pool] in pool.close() }
+            task = Task { await watcher.run() }
+        }
     }
 
     private func script(_ source: String, key: String, _ arguments: [String]) async throws -> RESPValue {
         try await send(["EVAL", source, "1", prefix + key] + arguments)
     }
 
-    /// Every command goes through here, so an outage and the recovery are each logged once.
+    /// A write that guards a single use, a denial or a revocation. With
+    /// `stateStoreReplication` it is followed on the same connection by `WAIT`, and counts
+    /// only when enough replicas confirm it (`RedisReplication`); otherwise it fails closed.
+    /// Counters (throttles) do not wait: a lost count costs a few extra attempts, not a
+    /// second use.
+    private func write(_ arguments: [String]) async throws -> RESPValue {
+        guard let replication else { return try await send(arguments) }
+        let replies = try await observe {
+            try await pool.send(all: [arguments, ["WAIT", String(replication.replicas), String(replication.timeoutMilliseconds)]])
+        }
+        let confirmed = try integer(replies[1])
+        guard confirmed >= replication.replicas else {
+            let error = RedisError.notReplicated(confirmed: confirmed, required: replication.replicas)
+            if replicated.exchange(false, ordering: .relaxed) {
+                logger.error(
+                    "state store writes are not replicated in time; operations that write answer temporarily_unavailable",
+                    metadata: ["problem": "\(error)"]
+                )
+            }
+            throw error
+        }
+        if !replicated.exchange(true, ordering: .relaxed) {
+            logger.notice("state store writes are replicated again")
+        }
+        return replies[0]
+    }
+
     private func send(_ arguments: [String]) async throws -> RESPValue {
+        try await observe { try await pool.send(arguments) }
+    }
+
+    /// Every command goes through here, so an outage and the recovery are each logged once.
+    private func observe<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            let reply = try await pool.send(arguments)
+            let reply = try await body()
             if !reachable.exchange(true, ordering: .relaxed) {
                 logger.notice("state store reachable again")
             }

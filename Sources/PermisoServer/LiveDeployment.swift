@@ -132,7 +132,8 @@ public final class LiveDeployment: Sendable {
     }
 
     /// Connects to the shared store now. Throws `ServeRefusal` when it is a Redis that may
-    /// evict keys (an evicted single-use marker or denial would silently undo it); any other
+    /// evict keys (an evicted single-use marker or denial would silently undo it), or when no
+    /// sentinel of a `redis+sentinel://` URL names the master; any other
     /// problem is returned, for a warning: the store may come up later, and until then the
     /// operations that need it fail closed. A Redis without persistence is a warning too.
     public func preflight() async throws -> String? {
@@ -141,6 +142,8 @@ public final class LiveDeployment: Sendable {
             return try await redis.preflight().map { "stateStore: \($0)" }
         } catch RedisError.evictionPolicy(let policy) {
             throw ServeRefusal(description: "stateStore: \(RedisError.evictionPolicy(policy))")
+        } catch RedisError.noSentinel(let problems) {
+            throw ServeRefusal(description: "stateStore: \(RedisError.noSentinel(problems))")
         } catch {
             return "stateStore cannot be reached yet (\(error)); operations that need it answer temporarily_unavailable until it can"
         }

@@ -240,33 +240,33 @@ struct ConfigRuleTests {
             name: "the state store is memory or Redis",
             yaml: "issuer: https://id.example.com\nstateStore: postgres://db\n",
             expected: [
-                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: expected the scheme redis:// or rediss://, got postgres://"
+                "permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: expected the scheme redis://, rediss://, redis+sentinel:// or rediss+sentinel://, got postgres://"
             ]
         ),
         RuleCase(
             name: "a Redis URL with a port out of range",
             yaml: "issuer: https://id.example.com\nstateStore: redis://127.0.0.1:70000\n",
             expected: [
-                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: port 70000 is out of range"
+                "permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: the port must be a number 1–65535"
             ]
         ),
         RuleCase(
             name: "a Redis URL whose path is not a database number",
             yaml: "issuer: https://id.example.com\nstateStore: redis://127.0.0.1:6379/sessions\n",
             expected: [
-                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: the path must be a database number 0–15, got /sessions"
+                "permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: the database must be a number 0–15, got sessions"
             ]
         ),
         RuleCase(
             name: "a Redis URL without a host",
             yaml: "issuer: https://id.example.com\nstateStore: \"redis://:6379\"\n",
-            expected: ["permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: the URL names no host"]
+            expected: ["permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: the URL names no host"]
         ),
         RuleCase(
             name: "a Redis URL with an unknown parameter",
             yaml: "issuer: https://id.example.com\nstateStore: rediss://redis.internal?timeout=5\n",
             expected: [
-                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: unknown URL parameter timeout; only ssl_ca_certs=PATH is read"
+                "permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: unknown URL parameter timeout; only ssl_ca_certs=PATH is read"
             ]
         ),
         RuleCase(
@@ -278,9 +278,65 @@ struct ConfigRuleTests {
             name: "a bad Redis URL from the environment is reported without its password",
             yaml: "issuer: https://id.example.com\nstateStore: ${REDIS_URL}\n",
             expected: [
-                "permiso.yaml:2:13: error: stateStore: expected memory or a redis:// or rediss:// URL: the path must be a database number 0–15, got /x"
+                "permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: the database must be a number 0–15, got x"
             ],
             environment: ["REDIS_URL": "redis://:hunter2@redis.internal:6379/x"]
+        ),
+
+        RuleCase(
+            name: "a Sentinel URL with both passwords from the environment",
+            yaml: "issuer: https://id.example.com\nstateStore: ${REDIS_URL}\n",
+            expected: [],
+            environment: ["REDIS_URL": "redis+sentinel://:hunter2@s1:26379,s2,[::1]:26380/mymaster/2?sentinel_password=guard"]
+        ),
+        RuleCase(
+            name: "the sentinels' password stays out of the config too",
+            yaml: "issuer: https://id.example.com\nstateStore: redis+sentinel://s1,s2/mymaster?sentinel_password=guard\n",
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: a password must not be written in the config; use ${ENV_VAR} or a file path for the whole URL"
+            ]
+        ),
+        RuleCase(
+            name: "a Sentinel URL names its master",
+            yaml: "issuer: https://id.example.com\nstateStore: redis+sentinel://s1:26379,s2:26379\n",
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: a sentinel URL names its master: redis+sentinel://host:26379/mymaster"
+            ]
+        ),
+        RuleCase(
+            name: "several hosts are sentinels, never servers",
+            yaml: "issuer: https://id.example.com\nstateStore: redis://r1,r2/0\n",
+            expected: [
+                "permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: several hosts need redis+sentinel:// (a single server takes one host)"
+            ]
+        ),
+        RuleCase(
+            name: "an empty sentinel in the list",
+            yaml: "issuer: https://id.example.com\nstateStore: redis+sentinel://s1,,s2/mymaster\n",
+            expected: ["permiso.yaml:2:13: error: stateStore: expected memory or a Redis URL: the URL names no host"]
+        ),
+        RuleCase(
+            name: "replication needs Redis",
+            yaml: "issuer: https://id.example.com\nstateStoreReplication:\n  replicas: 1\n",
+            expected: [
+                "permiso.yaml:3:3: error: stateStoreReplication: replication needs a Redis stateStore; the memory store has no replicas"
+            ]
+        ),
+        RuleCase(
+            name: "replication with Redis, within bounds",
+            yaml:
+                "issuer: https://id.example.com\nstateStore: redis+sentinel://s1/mymaster\nstateStoreReplication:\n  replicas: 0\n  timeoutMilliseconds: 5000\n",
+            expected: [
+                "permiso.yaml:4:13: error: stateStoreReplication.replicas: expected 1 to 16 replicas, got 0",
+                "permiso.yaml:5:24: error: stateStoreReplication.timeoutMilliseconds: expected 1 to 1000 milliseconds, got 5000",
+            ]
+        ),
+        RuleCase(
+            name: "replication names how many replicas",
+            yaml: "issuer: https://id.example.com\nstateStore: redis://r1\nstateStoreReplication:\n  timeoutMilliseconds: 50\n",
+            expected: [
+                "permiso.yaml:4:3: error: stateStoreReplication: missing required key \"replicas\" (Replicas that must confirm each write (the numreplicas of WAIT).)"
+            ]
         ),
 
         // Users and their claims (OIDC Core §2, §5.1).

@@ -30,7 +30,11 @@ final class RedisServer: @unchecked Sendable {
         let port = try port ?? FreePort.find()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
+        var arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning",
+            // A replica's full sync writes an RDB file: never into the working tree.
+            "--dir", NSTemporaryDirectory(),
+        ]
         if let password { arguments += ["--requirepass", password] }
         arguments += extra
         if let tls {
@@ -52,6 +56,43 @@ final class RedisServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         server.stop()
+        throw RedisServerMissing()
+    }
+
+    /// A sentinel (`redis-server --sentinel`) watching `master` under `name`, quick to
+    /// decide: a master silent for a second is down.
+    static func sentinel(
+        monitoring master: RedisServer,
+        name: String = "mymaster",
+        in folder: TemporaryDirectory
+    ) async throws
+        -> RedisServer
+    {
+        let port = try FreePort.find()
+        // Sentinel rewrites its config file, so each sentinel gets its own.
+        let config = try folder.write(
+            "sentinel-\(port).conf",
+            """
+            port \(port)
+            bind 127.0.0.1
+            dir \(folder.path)
+            sentinel monitor \(name) 127.0.0.1 \(master.port) 1
+            sentinel down-after-milliseconds \(name) 1000
+            sentinel failover-timeout \(name) 5000
+
+            """
+        )
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        process.arguments = [config, "--sentinel", "--loglevel", "warning"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let sentinel = RedisServer(port: port, password: nil, process: process)
+        for _ in 0..<100 {
+            if (try? await sentinel.command(["PING"])) == "PONG" { return sentinel }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        sentinel.stop()
         throw RedisServerMissing()
     }
 

@@ -215,3 +215,18 @@ def test_a_redis_outage_fails_closed_and_service_resumes_without_restarts(cluste
     for instance in cluster.instances:
         answer = wait_until(lambda: requests.post(f"{instance.base}/oauth/device/code", data={"client_id": "cli"}, timeout=10).status_code == 200)
         assert answer, f"instance {instance.port} did not resume"
+
+
+def test_a_sentinel_url_with_no_reachable_sentinel_refuses_to_start_naming_the_hosts(tmp_path):
+    from conftest import example_config, free_port, run_permiso
+
+    config = example_config(tmp_path, "http://127.0.0.1:9", state_store="${REDIS_URL}")
+    first, second = free_port(), free_port()
+    url = f"redis+sentinel://:data-secret@127.0.0.1:{first},127.0.0.1:{second}/mymaster?sentinel_password=sentinel-secret"
+    result = run_permiso(
+        "serve", "--config", str(config), "--port", str(free_port()), check=False, env={"REDIS_URL": url}
+    )
+    assert result.returncode != 0, "no sentinel: no start"
+    assert "no sentinel named the master" in result.stderr
+    assert f"127.0.0.1:{first}" in result.stderr and f"127.0.0.1:{second}" in result.stderr
+    assert "secret" not in result.stderr + result.stdout, "credentials are never printed"

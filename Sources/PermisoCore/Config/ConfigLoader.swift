@@ -29,7 +29,17 @@ struct ConfigLoader {
         let issuer = object["issuer"].flatMap(url)
         let serviceURL = object["serviceURL"].flatMap(url)
         let keys = object["keys"]?.nonEmptyString(log) ?? "keys"
-        let stateStore = object["stateStore"].flatMap(stateStoreLocation) ?? .memory
+        let storeValue = object["stateStore"]
+        var stateStore = storeValue.flatMap(stateStoreLocation) ?? .memory
+        if let value = object["stateStoreReplication"], let replication = replication(value) {
+            if case .redis(var endpoint) = stateStore {
+                endpoint.replication = replication
+                stateStore = .redis(endpoint)
+            } else if storeValue == nil || storeValue?.string(DiagnosticLog()) == "memory" {
+                // (A stateStore that did not parse already has its own error.)
+                log.error("replication needs a Redis stateStore; the memory store has no replicas", at: value)
+            }
+        }
         let lifetimes = object["lifetimes"].flatMap(lifetimes) ?? Lifetimes()
         let site = object["site"].flatMap(site) ?? SitePublishing()
         let branding = object["branding"].flatMap(branding) ?? Branding()
@@ -90,10 +100,10 @@ struct ConfigLoader {
         switch RedisEndpoint.parse(resolved) {
         case .failure(let problem):
             // The URL may hold a password: name the problem, never echo the value.
-            log.error("expected memory or a redis:// or rediss:// URL: \(problem.message)", at: value)
+            log.error("expected memory or a Redis URL: \(problem.message)", at: value)
             return nil
         case .success(let endpoint):
-            if case .inline = reference, endpoint.password != nil {
+            if case .inline = reference, endpoint.holdsPassword {
                 log.error(
                     "a password must not be written in the config; use ${ENV_VAR} or a file path for the whole URL",
                     at: value
@@ -112,6 +122,30 @@ struct ConfigLoader {
             }
             return .redis(endpoint)
         }
+    }
+
+    private func replication(_ value: YAMLValue) -> RedisReplication? {
+        guard let object = value.object(ConfigSchema.stateStoreReplication, log) else { return nil }
+        var replicas: Int?
+        if let value = object["replicas"], let count = value.integer(log) {
+            if (1...16).contains(count) {
+                replicas = count
+            } else {
+                log.error("expected 1 to 16 replicas, got \(count)", at: value)
+            }
+        }
+        var timeout: Int? = 100
+        if let value = object["timeoutMilliseconds"], let milliseconds = value.integer(log) {
+            // Under the 2 s reply timeout: WAIT holds its connection's later replies until it answers.
+            if (1...1_000).contains(milliseconds) {
+                timeout = milliseconds
+            } else {
+                log.error("expected 1 to 1000 milliseconds, got \(milliseconds)", at: value)
+                timeout = nil
+            }
+        }
+        guard let replicas, let timeout else { return nil }
+        return RedisReplication(replicas: replicas, timeoutMilliseconds: timeout)
     }
 
     private func lifetimes(_ value: YAMLValue) -> Lifetimes? {

@@ -29,6 +29,25 @@ public enum ConfigSchema {
         ]
     )
 
+    public static let stateStoreReplication = ObjectSpec(
+        title: "State store replication",
+        summary: "How many Redis replicas must confirm a write before Permiso relies on it.",
+        fields: [
+            FieldSpec(
+                "replicas",
+                .integer(minimum: 1, maximum: 16),
+                required: true,
+                "Replicas that must confirm each write (the numreplicas of WAIT)."
+            ),
+            FieldSpec(
+                "timeoutMilliseconds",
+                .integer(minimum: 1, maximum: 1_000),
+                default: 100,
+                "How long to wait for them; a write not confirmed in time fails closed (temporarily_unavailable)."
+            ),
+        ]
+    )
+
     public static let site = ObjectSpec(
         title: "Site",
         summary: "How static hosts should cache the files `permiso build` writes.",
@@ -315,7 +334,12 @@ public enum ConfigSchema {
                 "stateStore",
                 .secretReference,
                 default: "memory",
-                "`memory` (one instance) or `redis://host:port/db` (many instances); credentials only via `${ENV_VAR}` or a file."
+                "`memory` (one instance), `redis://host:port/db` (many instances) or `redis+sentinel://sentinel1,sentinel2/master` (Redis Sentinel); credentials only via `${ENV_VAR}` or a file."
+            ),
+            FieldSpec(
+                "stateStoreReplication",
+                .object(stateStoreReplication),
+                "With Redis replicas: acknowledge a single-use claim, denial or revocation only once replicas hold it (Redis WAIT), so a failover cannot forget it. Off by default."
             ),
             FieldSpec("lifetimes", .object(lifetimes), "Token and session lifetimes."),
             FieldSpec("site", .object(site), "Caching of the static files."),

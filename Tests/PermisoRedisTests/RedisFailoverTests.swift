@@ -1,0 +1,201 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PermisoTesting
+import Testing
+
+@testable import PermisoCore
+@testable import PermisoRedis
+
+/// Replicas, Sentinel and failover, against real `redis-server`s and sentinels on loopback.
+@Suite("State store: Redis replicas and Sentinel")
+struct RedisFailoverTests {
+    /// Polls `condition` every 100 ms for up to `seconds`.
+    private func eventually(_ seconds: Int = 15, _ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<(seconds * 10) {
+            if (try? await condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    private func replica(of master: RedisServer) async throws -> RedisServer {
+        let replica = try await RedisServer.start(extra: ["--replicaof", "127.0.0.1", String(master.port)])
+        let linked = try await eventually {
+            try await replica.command(["INFO", "replication"]).contains("master_link_status:up")
+        }
+        #expect(linked, "the replica follows its master")
+        return replica
+    }
+
+    @Test("Sentinel URLs: sentinels with default ports, IPv6, the master, a database and both credentials")
+    func sentinelURL() throws {
+        let endpoint = try RedisEndpoint.parse(
+            "rediss+sentinel://app:p%40ss@s1,s2:26380,[::1]/my%20master/3?sentinel_username=watch&sentinel_password=guard"
+        ).get()
+        #expect(
+            endpoint.servers
+                == .sentinel(
+                    RedisSentinels(
+                        addresses: [
+                            RedisAddress(host: "s1", port: 26379), RedisAddress(host: "s2", port: 26380),
+                            RedisAddress(host: "::1", port: 26379),
+                        ],
+                        masterName: "my master",
+                        username: "watch",
+                        password: "guard"
+                    )
+                )
+        )
+        #expect(endpoint.username == "app" && endpoint.password == "p@ss" && endpoint.database == 3 && endpoint.usesTLS)
+        #expect(endpoint.holdsPassword && RedisAddress(host: "::1", port: 26379).description == "[::1]:26379")
+        #expect(try RedisEndpoint.parse("redis://cache.internal").get().servers == .single(RedisAddress(host: "cache.internal", port: 6379)))
+        for bad in [
+            "redis+sentinel://s1/", "redis+sentinel://s1/m/1/2", "redis+sentinel://s1:0/m", "redis+sentinel://s1:99999/m",
+            "redis+sentinel://s1/m?sentinel_username=u", "redis://s1?sentinel_password=x", "redis+sentinel://s1/m?ssl_ca_certs=ca.pem",
+            "redis+sentinel://s1/m#f", "redis+sentinel://[::1/m", "redis+sentinel://s 1/m", "redis+sentinel://user@s1/m",
+        ] {
+            #expect(throws: RedisURLProblem.self, "\(bad)") { try RedisEndpoint.parse(bad).get() }
+        }
+    }
+
+    @Test("A +switch-master announcement is read for the right master only")
+    func switchMessage() {
+        func message(_ payload: String) -> RESPValue {
+            .array([
+                .bulkString(ByteBuffer(string: "message")), .bulkString(ByteBuffer(string: "+switch-master")),
+                .bulkString(ByteBuffer(string: payload)),
+            ])
+        }
+        #expect(
+            RedisSentinelWatcher.switchedMaster(in: message("mymaster 127.0.0.1 6379 127.0.0.1 6380"), named: "mymaster")
+                == RedisAddress(host: "127.0.0.1", port: 6380)
+        )
+        #expect(RedisSentinelWatcher.switchedMaster(in: message("other 127.0.0.1 6379 127.0.0.1 6380"), named: "mymaster") == nil)
+        #expect(RedisSentinelWatcher.switchedMaster(in: message("mymaster 127.0.0.1 6379 127.0.0.1 0"), named: "mymaster") == nil)
+        #expect(RedisSentinelWatcher.switchedMaster(in: message("mymaster 127.0.0.1"), named: "mymaster") == nil)
+    }
+
+    @Test("No reachable sentinel, or none that knows the master, is an error naming each sentinel")
+    func noSentinel() async throws {
+        let first = try FreePort.find()
+        let second = try FreePort.find()
+        let endpoint = try RedisEndpoint.parse("redis+sentinel://127.0.0.1:\(first),127.0.0.1:\(second)/mymaster").get()
+        let store = try RedisStateStore(endpoint: endpoint, timeout: .milliseconds(500), group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        do {
+            _ = try await store.preflight()
+            Issue.record("preflight succeeded without a sentinel")
+        } catch RedisError.noSentinel(let problems) {
+            #expect(problems.count == 2)
+            #expect(problems[0].hasPrefix("127.0.0.1:\(first)") && problems[1].hasPrefix("127.0.0.1:\(second)"))
+        }
+        await #expect(throws: RedisError.self) { try await store.claimOnce("code:x", lifetime: 60) }
+
+        let folder = try TemporaryDirectory()
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        let sentinel = try await RedisServer.sentinel(monitoring: master, in: folder)
+        defer { sentinel.stop() }
+        let unknown = try RedisStateStore(
+            endpoint: try RedisEndpoint.parse("redis+sentinel://127.0.0.1:\(sentinel.port)/elsewhere").get(),
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        defer { unknown.close() }
+        await #expect(throws: RedisError.noSentinel(["127.0.0.1:\(sentinel.port) does not know the master elsewhere"])) {
+            try await unknown.preflight()
+        }
+    }
+
+    @Test("Behind Sentinel: writes go to the master it names, and follow a failover without a restart")
+    func sentinelFailover() async throws {
+        let folder = try TemporaryDirectory()
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        let replica = try await replica(of: master)
+        defer { replica.stop() }
+        let sentinel = try await RedisServer.sentinel(monitoring: master, in: folder)
+        defer { sentinel.stop() }
+        // A sentinel that is down comes first in the URL: the next one is asked.
+        let down = try FreePort.find()
+        let endpoint = try RedisEndpoint.parse("redis+sentinel://127.0.0.1:\(down),127.0.0.1:\(sentinel.port)/mymaster").get()
+        let store = try RedisStateStore(endpoint: endpoint, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        _ = try await store.preflight()
+        #expect(try await store.claimOnce("before", lifetime: 60))
+        #expect(try await master.command(["EXISTS", "permiso:before"]) == "1", "the write went to the master")
+
+        let knowsReplica = try await eventually {
+            try await sentinel.command(["SENTINEL", "REPLICAS", "mymaster"]).contains(String(replica.port))
+        }
+        #expect(knowsReplica)
+        #expect(try await sentinel.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK")
+        // Until the old master is demoted too, a write to it is lost when it resyncs from the
+        // new one: the window `stateStoreReplication` closes (its WAIT finds no replica there).
+        let promoted = try await eventually {
+            let newRole = try await replica.command(["ROLE"])
+            let oldRole = try await master.command(["ROLE"])
+            return newRole.hasPrefix("master") && oldRole.hasPrefix("slave")
+        }
+        #expect(promoted, "the sentinel promotes the replica and demotes the master")
+
+        var claimed = 0
+        let recovered = try await eventually {
+            if try await store.claimOnce("after", lifetime: 60) { claimed += 1 }
+            return try await replica.command(["EXISTS", "permiso:after"]) == "1"
+        }
+        #expect(recovered && claimed == 1, "the claim lands on the new master, once (claimed \(claimed))")
+        #expect(try await store.claimOnce("before", lifetime: 60) == false, "a claim made before the failover still holds")
+        #expect(try await store.claimOnce("after", lifetime: 60) == false)
+    }
+
+    @Test("A primary demoted under an open connection: READONLY is never taken for a write, and a replica is never used")
+    func demotedPrimary() async throws {
+        let first = try await RedisServer.start()
+        defer { first.stop() }
+        let second = try await RedisServer.start()
+        defer { second.stop() }
+        let store = try RedisStateStore(endpoint: first.endpoint, connections: 2, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        #expect(try await store.claimOnce("x", lifetime: 60))
+        #expect(try await store.claimOnce("x2", lifetime: 60), "both connections are open")
+
+        // The DNS name now points at `second`, and `first` follows it as a replica.
+        _ = try await first.command(["REPLICAOF", "127.0.0.1", String(second.port)])
+        await #expect(throws: RedisError.notPrimary(address: RedisAddress(host: "127.0.0.1", port: first.port), role: "slave")) {
+            try await store.claimOnce("y", lifetime: 60)
+        }
+        await #expect(throws: RedisError.self, "no read from the replica either") { try await store.value("x") }
+        #expect(try await first.command(["EXISTS", "permiso:y"]) == "0")
+
+        _ = try await first.command(["REPLICAOF", "NO", "ONE"])
+        #expect(try await store.claimOnce("y", lifetime: 60), "a master again: service resumes, no restart")
+        #expect(try await store.claimOnce("y", lifetime: 60) == false)
+    }
+
+    @Test("With replication required, a write counts only once a replica confirms it; otherwise it fails closed")
+    func waitForReplicas() async throws {
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        var endpoint = master.endpoint
+        endpoint.replication = RedisReplication(replicas: 1, timeoutMilliseconds: 50)
+        let store = try RedisStateStore(endpoint: endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+
+        await #expect(throws: RedisError.notReplicated(confirmed: 0, required: 1)) { try await store.claimOnce("alone", lifetime: 60) }
+        await #expect(throws: RedisError.notReplicated(confirmed: 0, required: 1)) {
+            try await store.deny("session:s", until: Date().addingTimeInterval(60))
+        }
+        #expect(try await store.increment("throttle", window: 60) == 1, "counters do not wait for replicas")
+        #expect(try await store.value("throttle") == "1", "reads do not wait either")
+
+        let replica = try await replica(of: master)
+        defer { replica.stop() }
+        #expect(try await store.claimOnce("replicated", lifetime: 60))
+        #expect(try await replica.command(["EXISTS", "permiso:replicated"]) == "1", "the replica holds it when the claim returns")
+        #expect(try await store.insert("device:1", value: "pending", lifetime: 60))
+        #expect(try await store.replace("device:1", expected: "pending", with: "approved"))
+        #expect(try await replica.command(["GET", "permiso:device:1"]) == "approved")
+        #expect(try await store.claimOnce("replicated", lifetime: 60) == false)
+    }
+}
