@@ -26,10 +26,9 @@ final class RedisConnection: Sendable {
     ///
     /// - the server never evicts keys, so one reconfigured (or failed over to) that may evict
     ///   is refused when Permiso reconnects;
-    /// - the server is a master (`ROLE`): a replica would take reads with stale answers (a
-    ///   revocation it has not received yet) and refuse writes. A server that does not know
-    ///   `ROLE` (some managed services rename it) is taken at its word; a write on a replica
-    ///   still answers `READONLY`, which is never taken for success.
+    /// - the server is a master (`ROLE`, or `INFO replication` where `ROLE` is renamed or
+    ///   denied): a replica would take reads with stale answers (a revocation it has not
+    ///   received yet) and refuse writes.
     static func connect(
         to address: RedisAddress,
         endpoint: RedisEndpoint,
@@ -56,14 +55,16 @@ final class RedisConnection: Sendable {
             {
                 throw RedisError.evictionPolicy(policy)
             }
-            let role: RESPValue?
+            let role: String?
             do {
-                role = try await connection.send(["ROLE"])
+                role = Self.role(in: try await connection.send(["ROLE"]))
             } catch RedisError.server {
-                role = nil
+                // ROLE renamed, or denied by an ACL: INFO replication says the same. A server
+                // that answers neither is not trusted with reads that must not be stale.
+                role = try await connection.send(["INFO", "replication"]).string.flatMap(Self.replicationRole(in:))
             }
-            if let role, let name = Self.role(in: role), name != "master" {
-                throw RedisError.notPrimary(address: address, role: name)
+            guard role == "master" else {
+                throw RedisError.notPrimary(address: address, role: role ?? "server that does not say its role")
             }
         } catch {
             connection.close()
@@ -153,6 +154,14 @@ final class RedisConnection: Sendable {
 
     func close() {
         channel.close(promise: nil)
+    }
+
+    /// `role` from an `INFO replication` reply: `master` or `slave`.
+    static func replicationRole(in info: String) -> String? {
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("role:") {
+            return String(line.dropFirst("role:".count)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
     }
 
     /// `maxmemory_policy` from an `INFO memory` reply; `nil` when the server does not say.

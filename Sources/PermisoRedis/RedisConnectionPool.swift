@@ -40,6 +40,12 @@ final class RedisConnectionPool: Sendable {
         for slot in slots { slot.close() }
     }
 
+    /// Closes the connections to `address` only, so a second `READONLY` from the old
+    /// primary does not close fresh connections to the new one.
+    func close(to address: RedisAddress) {
+        for slot in slots { slot.close(to: address) }
+    }
+
     /// Runs `body` on the next slot's connection.
     ///
     /// `READONLY` means the server took nothing and is a replica now (a failover demoted it,
@@ -56,15 +62,26 @@ final class RedisConnectionPool: Sendable {
             return try await body(connection)
         } catch RedisError.server(let message) where message.hasPrefix("READONLY") {
             locator.forget(connection.address)
-            close()
-            return try await body(try await slot.connection())
-        } catch RedisError.server(let message) {
-            throw RedisError.server(message)
+            close(to: connection.address)
+            let fresh = try await slot.connection()
+            do {
+                return try await body(fresh)
+            } catch {
+                settle(error, on: fresh, in: slot)
+                throw error
+            }
         } catch {
-            locator.forget(connection.address)
-            slot.close(connection)
+            settle(error, on: connection, in: slot)
             throw error
         }
+    }
+
+    /// After a failed command: an error reply leaves the connection in step and serving;
+    /// anything else loses the connection and the trust in its address.
+    private func settle(_ error: any Error, on connection: RedisConnection, in slot: Slot) {
+        if case RedisError.server = error { return }
+        locator.forget(connection.address)
+        slot.close(connection)
     }
 
     /// One connection's place in the pool.
@@ -140,9 +157,25 @@ final class RedisConnectionPool: Sendable {
             }
         }
 
+        /// Closes the slot's connection if it reached `address`.
+        func close(to address: RedisAddress) {
+            state.withLock { state in
+                if case .ready(let connection) = state, connection.address == address {
+                    connection.close()
+                    state = .idle
+                }
+            }
+        }
+
         func close() {
             state.withLock { state in
-                if case .ready(let connection) = state { connection.close() }
+                switch state {
+                case .ready(let connection): connection.close()
+                // A dial under way would hand its connection to its waiters and then be
+                // forgotten: close it as it arrives, so a failover leaks no socket.
+                case .connecting(let pending): pending.whenSuccess { $0.close() }
+                case .idle: break
+                }
                 state = .idle
             }
         }

@@ -57,6 +57,14 @@ struct RedisFailoverTests {
         ] {
             #expect(throws: RedisURLProblem.self, "\(bad)") { try RedisEndpoint.parse(bad).get() }
         }
+        // A password with an unencoded "/", "?" or a stray "://" is never repeated in the error.
+        for leaky in ["redis:/u:pw@h/0?ssl_ca_certs=file:///ca", "redis://u:12/pw@h", "redis://u:12?pw@h", "redis://u:12?pw@h=x"] {
+            guard case .failure(let problem) = RedisEndpoint.parse(leaky) else {
+                Issue.record("\(leaky) parsed")
+                continue
+            }
+            #expect(!problem.message.contains("pw"), "\(problem.message)")
+        }
     }
 
     @Test("A +switch-master announcement is read for the right master only")

@@ -83,8 +83,13 @@ public struct RedisEndpoint: Sendable, Equatable {
         case "redis+sentinel": (sentinel, usesTLS) = (true, false)
         case "rediss+sentinel": (sentinel, usesTLS) = (true, true)
         default:
+            // Named only when it is a scheme: text before a stray "://" may be a password.
+            let shown = !scheme.isEmpty && scheme.count <= 20 && scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "+") }
             return .failure(
-                RedisURLProblem("expected the scheme redis://, rediss://, redis+sentinel:// or rediss+sentinel://, got \(scheme)://")
+                RedisURLProblem(
+                    "expected the scheme redis://, rediss://, redis+sentinel:// or rediss+sentinel://"
+                        + (shown ? ", got \(scheme)://" : "")
+                )
             )
         }
         var rest = text[schemeEnd.upperBound...]
@@ -143,7 +148,8 @@ public struct RedisEndpoint: Sendable, Equatable {
         var database = 0
         if let databaseText {
             guard databaseText.allSatisfy(\.isASCIIDigitCharacter), let number = Int(databaseText), (0...15).contains(number) else {
-                return .failure(RedisURLProblem("the database must be a number 0–15, got \(databaseText)"))
+                // Not echoed: a password with an unencoded "/" ends up here.
+                return .failure(RedisURLProblem("the database must be a number 0–15"))
             }
             database = number
         }
@@ -154,8 +160,11 @@ public struct RedisEndpoint: Sendable, Equatable {
         var parameters = URLComponents()
         parameters.percentEncodedQuery = query.isEmpty ? nil : query
         for item in parameters.queryItems ?? [] {
+            // A name is echoed only when it looks like one: a password with an unencoded "?"
+            // or "#" ends up in the query.
+            let name = item.name.count <= 32 && item.name.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "_") } ? item.name : "(unreadable)"
             guard let value = item.value, !value.isEmpty else {
-                return .failure(RedisURLProblem("the URL parameter \(item.name) has no value"))
+                return .failure(RedisURLProblem("the URL parameter \(name) has no value"))
             }
             switch item.name {
             case "ssl_ca_certs": caFile = value
@@ -163,7 +172,7 @@ public struct RedisEndpoint: Sendable, Equatable {
             case "sentinel_password" where sentinel: sentinelPassword = value
             default:
                 let known = sentinel ? "ssl_ca_certs, sentinel_username and sentinel_password are" : "only ssl_ca_certs=PATH is"
-                return .failure(RedisURLProblem("unknown URL parameter \(item.name); \(known) read"))
+                return .failure(RedisURLProblem("unknown URL parameter \(name); \(known) read"))
             }
         }
         if caFile != nil && !usesTLS {
