@@ -57,6 +57,13 @@ struct RedisFailoverTests {
         ] {
             #expect(throws: RedisURLProblem.self, "\(bad)") { try RedisEndpoint.parse(bad).get() }
         }
+        // Characters a URL may not hold are read or refused, never a trap (found by FuzzConfig).
+        let raw = try RedisEndpoint.parse("redis+sentinel://s1/m?sentinel_password=${X}{ }&&sentinel_username=%7Bw").get()
+        #expect(
+            raw.servers
+                == .sentinel(RedisSentinels(addresses: [RedisAddress(host: "s1", port: 26379)], masterName: "m", username: "{w", password: "${X}{ }"))
+        )
+        #expect(throws: RedisURLProblem.self) { try RedisEndpoint.parse("redis+sentinel://s1/m?sentinel_password=%zz").get() }
         // A password with an unencoded "/", "?" or a stray "://" is never repeated in the error.
         for leaky in ["redis:/u:pw@h/0?ssl_ca_certs=file:///ca", "redis://u:12/pw@h", "redis://u:12?pw@h", "redis://u:12?pw@h=x"] {
             guard case .failure(let problem) = RedisEndpoint.parse(leaky) else {

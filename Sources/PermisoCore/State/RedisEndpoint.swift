@@ -157,16 +157,22 @@ public struct RedisEndpoint: Sendable, Equatable {
         var caFile: String?
         var sentinelUsername: String?
         var sentinelPassword: String?
-        var parameters = URLComponents()
-        parameters.percentEncodedQuery = query.isEmpty ? nil : query
-        for item in parameters.queryItems ?? [] {
+        // Split by hand rather than through URLComponents, whose setter traps on characters a
+        // URL may not hold ("{", a space) instead of reporting them.
+        for pair in query.split(separator: "&") {
+            let equals = pair.firstIndex(of: "=") ?? pair.endIndex
+            let rawName = String(pair[..<equals])
+            let rawValue = equals == pair.endIndex ? "" : String(pair[pair.index(after: equals)...])
             // A name is echoed only when it looks like one: a password with an unencoded "?"
             // or "#" ends up in the query.
-            let name = item.name.count <= 32 && item.name.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "_") } ? item.name : "(unreadable)"
-            guard let value = item.value, !value.isEmpty else {
+            let name = rawName.count <= 32 && rawName.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "_") } ? rawName : "(unreadable)"
+            guard !rawValue.isEmpty else {
                 return .failure(RedisURLProblem("the URL parameter \(name) has no value"))
             }
-            switch item.name {
+            guard let value = rawValue.removingPercentEncoding else {
+                return .failure(RedisURLProblem("the URL parameter \(name) is not valid percent-encoding"))
+            }
+            switch rawName {
             case "ssl_ca_certs": caFile = value
             case "sentinel_username" where sentinel: sentinelUsername = value
             case "sentinel_password" where sentinel: sentinelPassword = value
