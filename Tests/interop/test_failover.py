@@ -1,0 +1,41 @@
+"""A Redis failover under load, the short form of `bench/faults failover failover-wait`:
+three instances behind nginx share a Sentinel-watched master with two replicas whose
+replication runs at least 100 ms behind; the master is killed while code exchanges and
+refresh rotations run. With `stateStoreReplication`, no code or refresh token is redeemed
+twice afterwards; without it, the claims that died with the master are redeemable again
+(which is what the setting is for); either way the instances follow the new master without
+a restart."""
+
+import importlib.machinery
+import importlib.util
+
+import pytest
+
+from conftest import ROOT, permiso_binary
+
+
+def faults():
+    """bench/faults as a module (it is a script without a .py suffix)."""
+    loader = importlib.machinery.SourceFileLoader("faults", str(ROOT / "bench" / "faults"))
+    spec = importlib.util.spec_from_loader("faults", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    module.BINARY = permiso_binary()
+    return module
+
+
+@pytest.mark.parametrize("replicated", [True, False], ids=["with WAIT", "without WAIT"])
+def test_a_master_killed_under_load_is_followed_and_wait_keeps_single_use(replicated):
+    result = faults().failover(15, replicated=replicated)
+    print(result.row())
+    assert result.failed_before == 0, result.row()
+    # Sentinel takes 3 s to call the master down (bench/faults sets that) and about one more to promote a replica.
+    assert result.recovered and result.failing_for < 10, result.row()
+    assert result.failed_after > 0, result.row()  # the kill happened under load, or nothing was tested
+    assert set(result.reasons) <= {"503", "authorize"}, result.row()  # temporarily_unavailable, no 500
+    assert sum(result.replayed) > 100, result.row()
+    if replicated:
+        assert result.twice == {"codes": 0, "refresh tokens": 0}, result.row()
+    else:
+        # The claims of the master's last ~100 ms died with it: the replay finds some again.
+        assert sum(result.twice.values()) > 0, result.row()
