@@ -25,6 +25,14 @@ struct KeysCommand: ParsableCommand {
         func directory(_ config: PermisoConfig?) -> KeyDirectory {
             KeyDirectory(path: keys ?? config?.keysDirectory ?? "keys")
         }
+
+        /// The folder alone: the config is read only when `--keys` does not name one, so a
+        /// folder can be filled before the config exists or while it names variables that
+        /// are not set here.
+        func directory() throws -> KeyDirectory {
+            if let keys { return KeyDirectory(path: keys) }
+            return directory(try config())
+        }
     }
 
     struct Generate: ParsableCommand {
@@ -51,7 +59,7 @@ struct KeysCommand: ParsableCommand {
         }
 
         func run() throws {
-            let directory = try location.directory(location.config())
+            let directory = try location.directory()
             let flag: Bool? = development ? true : nil
             let report: [String]
             do {
@@ -123,7 +131,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         func run() throws {
-            let rows = try location.directory(location.config()).list()
+            let rows = try location.directory().list()
             print("KIND     STATE    ID                                           CREATED               KEEP UNTIL")
             for row in rows {
                 let kind = row.kind.padding(toLength: 8, withPad: " ", startingAt: 0)

@@ -128,6 +128,18 @@ struct CommandLineTests {
         )
     }
 
+    @Test("keys generate and list with --keys never read the config: a broken one, or one naming unset variables, is fine")
+    func keysWithoutConfig() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("permiso.yaml", "issuer: https://id.example.com\nstateStore: ${UNSET_REDIS_URL}\n")
+        let generate = try runPermiso(["keys", "generate", "--alg", "ES256", "--keys", "fresh"], in: directory.path)
+        #expect(generate.status == 0 && generate.stdout.contains("is active"), "\(generate.stderr)")
+        let list = try runPermiso(["keys", "list", "--keys", "fresh"], in: directory.path)
+        #expect(list.status == 0 && list.stdout.contains("ES256"), "\(list.stderr)")
+        // Without --keys the folder comes from the config, which must then load.
+        #expect(try runPermiso(["keys", "list"], in: directory.path).status == 2)
+    }
+
     @Test("The committed JSON Schemas are what `permiso schema` prints")
     func committedSchema() throws {
         let directory = try TemporaryDirectory()

@@ -6,6 +6,7 @@ container's root file system (deploy/container/make-root, what the Containerfile
 an empty image) run in its own namespaces with that root, serving a code flow and a client-credentials request with
 nothing but the static binary, its libraries, the config, keys and CA certificates."""
 
+import fnmatch
 import os
 import re
 import shlex
@@ -308,3 +309,21 @@ def test_the_static_binary_serves_from_an_empty_root(tmp_path, static_binary):
             # unshare waits for its child; the process group holds both.
             os.killpg(process.pid, signal.SIGTERM)
             assert process.wait(timeout=10) == 0, "SIGTERM stops it cleanly"
+
+
+def test_the_container_build_context_leaves_out_keys_and_build_products():
+    """What `COPY . .` sends, by .dockerignore's patterns (a directory pattern covers what is
+    under it): the sources the build needs, never the keys or a local .build/."""
+    patterns = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and not line.startswith("#")]
+
+    def ignored(path: str) -> bool:
+        parts = path.split("/")
+        return any(fnmatch.fnmatch("/".join(parts[:n]), pattern) for pattern in patterns for n in range(1, len(parts) + 1))
+
+    for needed in ["Package.swift", "Sources/PermisoCore/Config/ConfigLoader.swift", "deploy/container/make-root"]:
+        assert (ROOT / needed).exists() and not ignored(needed), needed
+    keys = [str(path.relative_to(ROOT)) for path in (ROOT / "keys").iterdir()]
+    assert any(key.endswith(".key") for key in keys)
+    for secret in [*keys, ".build/release/permiso", ".build-fuzz/x", "Tests/interop/.venv/bin/python"]:
+        assert ignored(secret), secret
+    assert "COPY . ." in (ROOT / "deploy" / "container" / "Containerfile").read_text()
