@@ -45,4 +45,66 @@ struct ClientAuthenticatorTests {
         try await refused()
         #expect(verifier.calls.withLock { $0 } == 3, "once the secret is known, a wrong one is refused by its digest")
     }
+
+    /// A hash check that takes a while, so that parallel requests overlap it.
+    final class SlowVerifier: PasswordVerifier {
+        let calls = Mutex(0)
+
+        func verify(_ password: String, against hash: String) async -> Bool {
+            calls.withLock { $0 += 1 }
+            try? await Task.sleep(for: .milliseconds(200))
+            return PasswordHash.verify(password, against: hash)
+        }
+    }
+
+    /// `count` parallel authentications of `service` from one address; the errors, nil for a pass.
+    func parallel(
+        _ secrets: [String],
+        _ authenticator: ClientAuthenticator,
+        throttle: ClientSecretThrottle
+    ) async throws
+        -> [OAuthError?]
+    {
+        let config = try Deployment.load(configFile: Repository.root + "/permiso.yaml", environment: [:]).config
+        let guessing = ClientAuthenticator.Guessing(throttle: throttle, address: "198.51.100.7")
+        return try await withThrowingTaskGroup(of: OAuthError?.self) { group in
+            for secret in secrets {
+                let presented = try post("service", secret)
+                group.addTask {
+                    do throws(ClientAuthenticationError) {
+                        _ = try await authenticator.authenticate(presented, config: config, guessing: guessing)
+                        return nil
+                    } catch {
+                        return error.error
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test("64 parallel requests with the right secret on a cold cache share one check: one hash, one count, none refused")
+    func parallelRightSecret() async throws {
+        let verifier = SlowVerifier()
+        let throttle = ClientSecretThrottle(store: MemoryStateStore())
+        let outcomes = try await parallel(Array(repeating: "service-secret", count: 64), ClientAuthenticator(verifier: verifier), throttle: throttle)
+        #expect(outcomes.allSatisfy { $0 == nil }, "\(outcomes.compactMap { $0 })")
+        #expect(verifier.calls.withLock { $0 } == 1)
+    }
+
+    @Test("Parallel guesses: one wrong secret sent 30 times counts once; 30 different ones count each, and the throttle stops them")
+    func parallelGuesses() async throws {
+        let verifier = SlowVerifier()
+        let authenticator = ClientAuthenticator(verifier: verifier)
+        let throttle = ClientSecretThrottle(store: MemoryStateStore())
+        let same = try await parallel(Array(repeating: "guess", count: 30), authenticator, throttle: throttle)
+        #expect(same.allSatisfy { $0 == .invalidClient("client authentication failed") })
+        #expect(verifier.calls.withLock { $0 } == 1)
+        // 19 of the 20 counts are left for this address; 30 different guesses use them up.
+        let different = try await parallel((0..<30).map { "guess-\($0)" }, authenticator, throttle: throttle)
+        let refused = different.filter { $0 == .invalidClient("client authentication failed") }.count
+        let throttled = different.filter { $0?.code == "temporarily_unavailable" }.count
+        #expect(refused == ClientSecretThrottle.attemptsPerClient - 1 && throttled == 30 - refused)
+        #expect(verifier.calls.withLock { $0 } == ClientSecretThrottle.attemptsPerClient)
+    }
 }

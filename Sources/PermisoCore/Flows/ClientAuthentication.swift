@@ -99,15 +99,78 @@ public final class ClientAuthenticator: Sendable {
             if let known, ConstantTime.equals(Array(known), Array(digest)) {
                 return Authenticated(client: client, method: method)
             }
-            let reservation = try await reserve(guessing, client: client, basic: usedBasic)
-            // Once the right secret is known, any other is wrong without a hash check.
-            guard known == nil, await verifier.verify(secret, against: hash) else {
+            // Once the right secret is known, any other is wrong without a hash check; it still counts.
+            if known != nil {
+                _ = try await reserve(guessing, client: client, basic: usedBasic)
                 throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
             }
-            verified.withLock { $0[hash] = digest }
-            try? await reservation?.giveBack()
+            switch await check(secret, digest: digest, hash: hash, client: client, guessing: guessing) {
+            case .right: break
+            case .wrong: throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
+            case .throttled: throw Self.throttled(basic: usedBasic)
+            }
         }
         return Authenticated(client: client, method: method)
+    }
+
+    /// What one secret check found.
+    enum CheckOutcome: Sendable {
+        case right, wrong, throttled
+    }
+
+    private struct CheckKey: Hashable, Sendable {
+        var hash: String
+        var digest: Data
+    }
+
+    /// Checks in progress, by hash and salted secret: requests presenting the same secret at
+    /// once share one check, one count and one hash verification. Without this, a service
+    /// that starts with 64 parallel calls on a cold cache makes 64 counted checks before
+    /// the first one finishes, and the throttle refuses a client that never sent a wrong
+    /// secret. Different secrets never share: each guess is still counted on its own.
+    private let checking = Mutex<[CheckKey: Task<CheckOutcome, Never>]>([:])
+
+    private func check(
+        _ secret: String,
+        digest: Data,
+        hash: String,
+        client: ClientConfig,
+        guessing: Guessing?
+    ) async
+        -> CheckOutcome
+    {
+        let key = CheckKey(hash: hash, digest: digest)
+        let task = checking.withLock { running in
+            if let task = running[key] { return task }
+            // Unstructured, so that no one caller's cancellation cancels the check for the rest.
+            let task = Task { [self] () -> CheckOutcome in
+                defer { _ = checking.withLock { $0.removeValue(forKey: key) } }
+                var reservation: Throttle.Reservation?
+                if let guessing {
+                    // When the store cannot keep the count, the check goes ahead uncounted (see `reserve`).
+                    do {
+                        guard let counted = try await guessing.throttle.reserve(clientID: client.id, address: guessing.address) else {
+                            return .throttled
+                        }
+                        reservation = counted
+                    } catch {}
+                }
+                guard await verifier.verify(secret, against: hash) else { return .wrong }
+                verified.withLock { $0[hash] = digest }
+                try? await reservation?.giveBack()
+                return .right
+            }
+            running[key] = task
+            return task
+        }
+        return await task.value
+    }
+
+    private static func throttled(basic: Bool) -> ClientAuthenticationError {
+        ClientAuthenticationError(
+            .temporarilyUnavailable("too many failed client authentications from this address; try again in a few minutes"),
+            basic: basic
+        )
     }
 
     /// Counts one check that could be a guess, and refuses when this address has made too
@@ -129,12 +192,7 @@ public final class ClientAuthenticator: Sendable {
         } catch {
             return nil
         }
-        guard let reservation else {
-            throw ClientAuthenticationError(
-                .temporarilyUnavailable("too many failed client authentications from this address; try again in a few minutes"),
-                basic: basic
-            )
-        }
+        guard let reservation else { throw Self.throttled(basic: basic) }
         return reservation
     }
 
