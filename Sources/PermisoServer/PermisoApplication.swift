@@ -90,6 +90,9 @@ public enum PermisoApplication {
         }
     }
 
+    /// The `Server` header of every answer.
+    static let serverName = "Permiso"
+
     public static func make(
         live: LiveDeployment,
         host: String,
@@ -102,6 +105,10 @@ public enum PermisoApplication {
     ) -> some ApplicationProtocol {
         let connections = ConnectionLimit(limit: limits.connections)
         let deadline = limits.requestDeadline
+        // Prepared answers skip the router, unless every request is to be logged or traced.
+        let prepared =
+            logger.logLevel > .debug && tracing == nil
+            ? PreparedDocuments(live: live, serverName: serverName, recordsMetrics: metrics != nil) : nil
         let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [connections.handler(), RequestDeadlineHandler(deadline: deadline)],
             idleTimeout: deadline,
@@ -121,15 +128,17 @@ public enum PermisoApplication {
             services.append(
                 Application(
                     router: metricsRouter,
-                    configuration: .init(address: .hostname(metrics.host, port: metrics.port), serverName: "Permiso"),
+                    configuration: .init(address: .hostname(metrics.host, port: metrics.port), serverName: serverName),
                     logger: logger
                 )
             )
         }
         return Application(
             router: router(live: live, trustedProxies: trustedProxies, metrics: metrics != nil, tracing: tracing != nil),
-            server: .http1(configuration: configuration),
-            configuration: .init(address: .hostname(host, port: port), serverName: "Permiso"),
+            server: prepared.map { documents in
+                HTTPServerBuilder { PreparedHTTP1Channel(http1: HTTP1Channel(responder: $0, configuration: configuration), documents: documents) }
+            } ?? .http1(configuration: configuration),
+            configuration: .init(address: .hostname(host, port: port), serverName: serverName),
             services: services,
             logger: logger
         )

@@ -30,8 +30,12 @@ struct PreparedResponse: Sendable {
         for header in document.headers {
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
         }
+        self.init(headers: headers, body: ByteBuffer(bytes: document.contents))
+    }
+
+    init(headers: HTTPFields, body: ByteBuffer) {
         self.headers = headers
-        self.body = ByteBuffer(bytes: document.contents)
+        self.body = body
     }
 
     var response: Response {
