@@ -13,8 +13,8 @@ public import ServiceLifecycle
 public enum PermisoApplication {
     /// - Parameters:
     ///   - trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
-    ///   - metrics: record each request's route, status and latency (Hummingbird's
-    ///     `MetricsMiddleware`); only when `--metrics-address` exports them.
+    ///   - metrics: record each request's route, status and latency (`RequestMetrics`); only
+    ///     when `--metrics-address` exports them.
     ///   - tracing: a server span per request (`RequestSpanMiddleware`), continuing a trusted
     ///     proxy's W3C `traceparent`; only when `--tracing` exports spans.
     public static func router(
@@ -25,8 +25,7 @@ public enum PermisoApplication {
     ) -> Router<PermisoRequestContext> {
         let router = Router(context: PermisoRequestContext.self)
         if tracing { router.add(middleware: RequestSpanMiddleware(trustedProxies: trustedProxies)) }
-        router.add(middleware: RequestMiddleware(live: live))
-        if metrics { router.add(middleware: MetricsMiddleware()) }
+        router.add(middleware: RequestMiddleware(live: live, metrics: metrics ? RequestMetrics() : nil))
 
         // Prepared bytes with their own headers: the well-known documents, liveness, the stylesheet.
         WellKnownEndpoint(live: live).register(on: router)

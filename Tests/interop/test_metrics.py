@@ -38,6 +38,11 @@ def test_metrics_count_tokens_errors_requests_store_calls_and_key_ages(served):
     assert 'permiso_tokens_issued_total{grant="client_credentials",alg="RS256"} 1' in text, text[:2000]
     assert 'permiso_oauth_errors_total{error="unsupported_grant_type"} 1' in text
     assert 'http_route="/oauth/token"' in text and 'http_response_status_code="200"' in text
+    # One count per answer, by route, method and status; a latency for each; none in progress.
+    token = 'http_route="/oauth/token",http_request_method="POST",http_response_status_code='
+    assert f'hb_requests{{{token}"200"}} 1' in text and f'hb_requests{{{token}"400"}} 1' in text, text[:3000]
+    assert f'http_server_request_duration_count{{{token}"200"}} 1' in text
+    assert 'http_server_active_requests{http_request_method="POST"} 0' in text
     assert "permiso_state_store_duration_seconds_bucket" in text
     assert re.search(r'permiso_key_age_seconds\{kind="signing",key="[^"]+",alg="RS256",state="active"\} \d', text)
     # Never on the public port.

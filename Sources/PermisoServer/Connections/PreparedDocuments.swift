@@ -17,7 +17,7 @@ import Synchronization
 /// middleware, about half of what the socket can do; here it is a dictionary lookup and three
 /// writes. The answer is the router's byte for byte: the same headers in the same order
 /// (`Content-Length`, `Date` and `Server` last, as Hummingbird adds them), the same body, and
-/// the same `hb.requests` and request-duration metrics. Everything else, and any request the
+/// the same request metrics (`RequestMetrics`). Everything else, and any request the
 /// router would treat differently, passes through untouched:
 /// - a method other than `GET` (`HEAD` included: the router has no route for it),
 /// - `Connection: close` (the router closes the connection after answering),
@@ -84,7 +84,7 @@ final class PreparedDocuments: Sendable {
         private var closing = false
         /// `Date` changes once a second; formatting it once per second per connection is enough.
         private var date = (second: -1, value: "")
-        private var meters: [String: (requests: CoreMetrics.Counter, duration: CoreMetrics.Timer)] = [:]
+        private var meters: [String: RequestMetrics.Meters] = [:]
         private var heads: [String: (body: ByteBuffer, head: HTTPResponse)] = [:]
 
         init(documents: PreparedDocuments) {
@@ -148,15 +148,11 @@ final class PreparedDocuments: Sendable {
             return head
         }
 
-        /// The metrics Hummingbird's `MetricsMiddleware` records for a 200 to `GET route`, whose
-        /// route pattern has no trailing "/".
-        private static func meter(route: String) -> (requests: CoreMetrics.Counter, duration: CoreMetrics.Timer) {
+        /// The metrics the router records for a 200 to `GET route`, whose route pattern has no
+        /// trailing "/".
+        private static func meter(route: String) -> RequestMetrics.Meters {
             let pattern = route.count > 1 && route.hasSuffix("/") ? String(route.dropLast()) : route
-            let dimensions = [("http.route", pattern), ("http.request.method", "GET"), ("http.response.status_code", "200")]
-            return (
-                Counter(label: "hb.requests", dimensions: dimensions),
-                CoreMetrics.Timer(label: "http.server.request.duration", dimensions: dimensions, preferredDisplayUnit: .seconds)
-            )
+            return RequestMetrics.make(route: pattern, method: .get, status: 200)
         }
     }
 }

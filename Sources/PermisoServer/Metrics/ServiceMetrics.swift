@@ -3,7 +3,7 @@ import Foundation
 import PermisoCore
 
 /// The figures `permiso serve --metrics-address` exports, beside the request counts and
-/// latencies Hummingbird's `MetricsMiddleware` records per route and status.
+/// latencies `RequestMetrics` records per route and status.
 ///
 /// Every metric goes through swift-metrics, so without `--metrics-address` (no backend
 /// bootstrapped) each call is a no-op. Labels hold only values from a fixed set — grant

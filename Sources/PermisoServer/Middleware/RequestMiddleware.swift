@@ -1,9 +1,10 @@
+import CoreMetrics
 import Foundation
 import Hummingbird
 import Logging
 
-/// What every request gets, first: the deployment snapshot current when it arrived, and one
-/// log line when it is answered.
+/// What every request gets, first: the deployment snapshot current when it arrived, one log
+/// line when it is answered, and its request metrics (`RequestMetrics`) when they are exported.
 ///
 /// The snapshot is taken once, so a reload in the middle of a request never mixes an old
 /// config with new keys; handlers read it from the context, never from `LiveDeployment`.
@@ -17,25 +18,44 @@ import Logging
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = PermisoRequestContext
     let live: LiveDeployment
+    /// The request metrics, when they are exported (`--metrics-address`).
+    var metrics: RequestMetrics? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.snapshot = live.snapshot
         let started = ContinuousClock.now
+        let meter = metrics?.started(request.method)
         do {
             let response = try await next(request, context)
-            log(request, context, status: response.status.code, since: started)
+            finished(request, context, status: response.status.code, thrown: false, since: started, meter: meter)
             return response
         } catch {
-            log(request, context, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: started)
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            finished(request, context, status: status, thrown: true, since: started, meter: meter)
             throw error
         }
     }
 
-    private func log(_ request: Request, _ context: Context, status: Int, since started: ContinuousClock.Instant) {
+    private func finished(
+        _ request: Request,
+        _ context: Context,
+        status: Int,
+        thrown: Bool,
+        since started: ContinuousClock.Instant,
+        meter: CoreMetrics.Meter?
+    ) {
+        let elapsed = ContinuousClock.now - started
+        if let metrics, let meter {
+            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            metrics.finished(meter, route: context.endpointPath, method: request.method, status: status, thrown: thrown, nanoseconds: nanoseconds)
+        }
+        log(request, context, status: status, elapsed: elapsed)
+    }
+
+    private func log(_ request: Request, _ context: Context, status: Int, elapsed: Duration) {
         let level: Logger.Level = status >= 500 ? .error : .debug
         guard context.logger.logLevel <= level else { return }
-        let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.log(
             level: level,
