@@ -46,13 +46,13 @@ struct ClientAuthenticatorTests {
         #expect(verifier.calls.withLock { $0 } == 3, "once the secret is known, a wrong one is refused by its digest")
     }
 
-    /// A hash check that takes a while, so that parallel requests overlap it.
+    /// A hash check that takes a second, so that parallel requests overlap it even on a busy machine.
     final class SlowVerifier: PasswordVerifier {
         let calls = Mutex(0)
 
         func verify(_ password: String, against hash: String) async -> Bool {
             calls.withLock { $0 += 1 }
-            try? await Task.sleep(for: .milliseconds(200))
+            try? await Task.sleep(for: .seconds(1))
             return PasswordHash.verify(password, against: hash)
         }
     }
@@ -106,5 +106,20 @@ struct ClientAuthenticatorTests {
         let throttled = different.filter { $0?.code == "temporarily_unavailable" }.count
         #expect(refused == ClientSecretThrottle.attemptsPerClient - 1 && throttled == 30 - refused)
         #expect(verifier.calls.withLock { $0 } == ClientSecretThrottle.attemptsPerClient)
+    }
+
+    @Test("A refused client and address pair is remembered for the window, then forgotten; the memory stays bounded")
+    func refusals() {
+        let refusals = ThrottleRefusals(lifetime: .seconds(300), capacity: 3)
+        let start = ContinuousClock.now
+        #expect(!refusals.refuses("service", "198.51.100.1", now: start))
+        refusals.record("service", "198.51.100.1", now: start)
+        #expect(refusals.refuses("service", "198.51.100.1", now: start + .seconds(299)))
+        #expect(!refusals.refuses("service", "192.0.2.1", now: start) && !refusals.refuses("other", "198.51.100.1", now: start))
+        #expect(!refusals.refuses("service", "198.51.100.1", now: start + .seconds(301)))
+        // Full of live pairs: the oldest gives way to the newest.
+        for (index, address) in ["a", "b", "c", "d"].enumerated() { refusals.record("service", address, now: start + .seconds(index)) }
+        #expect(!refusals.refuses("service", "a", now: start + .seconds(10)))
+        #expect(["b", "c", "d"].allSatisfy { refusals.refuses("service", $0, now: start + .seconds(10)) })
     }
 }

@@ -301,7 +301,7 @@ struct CoreFlowTests {
         #expect(deployment.stateWarning == nil)
     }
 
-    @Test("Client-secret guesses are throttled per client and address; the known secret costs no count; other addresses go on")
+    @Test("Client-secret guesses are throttled per client and address, the right secret too once refused; other addresses go on")
     func clientSecretGuessing() async throws {
         let h = try await harness()
         let authenticator = ClientAuthenticator()
@@ -324,7 +324,10 @@ struct CoreFlowTests {
         let throttled = OAuthError.temporarilyUnavailable("too many failed client authentications from this address; try again in a few minutes")
         #expect(await attempt("service-secret", from: "198.51.100.1") == throttled, "no more hash checks from this address")
         #expect(await attempt("service-secret", from: "192.0.2.44") == nil, "the client at its own address goes on")
-        #expect(await attempt("service-secret", from: "198.51.100.1") == nil, "the secret just verified passes without a count")
+        #expect(await attempt("service-secret", from: "192.0.2.44") == nil, "and its verified secret passes without a count")
+        // The verified secret is refused from the throttled address, as a guess is: otherwise
+        // an HMAC would tell that address which of its guesses was right, without limit.
+        #expect(await attempt("service-secret", from: "198.51.100.1") == throttled)
         #expect(await attempt("guess-x", from: "198.51.100.1") == throttled)
     }
 }

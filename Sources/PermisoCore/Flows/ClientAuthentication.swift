@@ -31,6 +31,8 @@ public final class ClientAuthenticator: Sendable {
     /// the hash, so a changed secret in the config starts afresh; values are salted digests.
     private let verified = Mutex<[String: Data]>([:])
     private let cacheSalt = SymmetricKey(size: .bits256)
+    /// Client and address pairs the throttle refused lately (`ThrottleRefusals`).
+    private let refusals = ThrottleRefusals(lifetime: .seconds(ClientSecretThrottle.window))
     private let verifier: any PasswordVerifier
 
     public init(verifier: any PasswordVerifier = InlinePasswordVerifier()) {
@@ -95,8 +97,12 @@ public final class ClientAuthenticator: Sendable {
             }
             let digest = Data(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: cacheSalt))
             let known = verified.withLock { $0[hash] }
-            // The secret last verified for this hash passes without a hash check or a count.
+            // The secret last verified for this hash passes without a hash check or a count,
+            // except from an address the throttle refused for this client: there a right
+            // secret is refused as a wrong one is, or the difference would tell a guesser
+            // which guess was right at the cost of an HMAC, however many it made.
             if let known, ConstantTime.equals(Array(known), Array(digest)) {
+                if let guessing, refusals.refuses(client.id, guessing.address) { throw Self.throttled(basic: usedBasic) }
                 return Authenticated(client: client, method: method)
             }
             // Once the right secret is known, any other is wrong without a hash check; it still counts.
@@ -121,13 +127,17 @@ public final class ClientAuthenticator: Sendable {
     private struct CheckKey: Hashable, Sendable {
         var hash: String
         var digest: Data
+        var client: String
+        var address: String?
     }
 
-    /// Checks in progress, by hash and salted secret: requests presenting the same secret at
-    /// once share one check, one count and one hash verification. Without this, a service
-    /// that starts with 64 parallel calls on a cold cache makes 64 counted checks before
-    /// the first one finishes, and the throttle refuses a client that never sent a wrong
-    /// secret. Different secrets never share: each guess is still counted on its own.
+    /// Checks in progress, by client, address, hash and salted secret: requests presenting
+    /// the same secret at once, for the same client from the same address, share one check,
+    /// one count and one hash verification. Without this, a service that starts with 64
+    /// parallel calls on a cold cache makes 64 counted checks before the first one finishes,
+    /// and the throttle refuses a client that never sent a wrong secret. Different secrets
+    /// never share, so each guess is still counted on its own; nor do different addresses,
+    /// so one address's refusal is never another's.
     private let checking = Mutex<[CheckKey: Task<CheckOutcome, Never>]>([:])
 
     private func check(
@@ -139,7 +149,7 @@ public final class ClientAuthenticator: Sendable {
     ) async
         -> CheckOutcome
     {
-        let key = CheckKey(hash: hash, digest: digest)
+        let key = CheckKey(hash: hash, digest: digest, client: client.id, address: guessing?.address)
         let task = checking.withLock { running in
             if let task = running[key] { return task }
             // Unstructured, so that no one caller's cancellation cancels the check for the rest.
@@ -150,6 +160,7 @@ public final class ClientAuthenticator: Sendable {
                     // When the store cannot keep the count, the check goes ahead uncounted (see `reserve`).
                     do {
                         guard let counted = try await guessing.throttle.reserve(clientID: client.id, address: guessing.address) else {
+                            refusals.record(client.id, guessing.address)
                             return .throttled
                         }
                         reservation = counted
@@ -192,7 +203,10 @@ public final class ClientAuthenticator: Sendable {
         } catch {
             return nil
         }
-        guard let reservation else { throw Self.throttled(basic: basic) }
+        guard let reservation else {
+            refusals.record(client.id, guessing.address)
+            throw Self.throttled(basic: basic)
+        }
         return reservation
     }
 
