@@ -101,6 +101,37 @@ struct BrowserFlowTests {
         return try await browser.request("/consent", method: .post, form: ["tx": consent.field("tx")!, "decision": "allow"])
     }
 
+    @Test("The consent page names the APIs the client asked for (RFC 8707 resource), by their configured names, and only those")
+    func consentNamesAPIs() async throws {
+        let workspace = try Workspace()
+        let example = try String(contentsOfFile: Repository.root + "/permiso.yaml", encoding: .utf8)
+        // The example, with the CLI allowed to ask for the example API.
+        let cliScopes = "    scopes: [openid, profile, email, offline_access]\n    idTokenSignedResponseAlg: ES256\n"
+        #expect(example.contains(cliScopes))
+        let edited = example.replacingOccurrences(
+            of: cliScopes,
+            with:
+                "    scopes: [openid, profile, email, offline_access, api:read]\n    resources: [http://127.0.0.1:8080/api]\n    idTokenSignedResponseAlg: ES256\n"
+        )
+        try Data(edited.utf8).write(to: URL(fileURLWithPath: workspace.config))
+        let live = try await LiveDeployment(configFile: workspace.config, environment: [:])
+        try await Application(router: PermisoApplication.router(live: live)).test(.router) { client in
+            let browser = Browser(client)
+            let login = try await browser.request(authorizeURI(["resource": "http://127.0.0.1:8080/api", "scope": "openid api:read"]))
+            let named = try await browser.request(
+                "/login",
+                method: .post,
+                form: ["tx": login.field("tx")!, "username": "alice", "password": "alice-password"]
+            )
+            #expect(named.body.contains("Allow Permiso CLI?"))
+            #expect(named.body.contains("<strong>Example API</strong> <span class=\"scope-name\">(http://127.0.0.1:8080/api)</span>"))
+            // Without `resource`, no API is named (the public client is asked again: RFC 8252 §8.6).
+            let unnamed = try await browser.request(authorizeURI(["scope": "openid api:read"]))
+            #expect(unnamed.body.contains("Allow Permiso CLI?") && !unnamed.body.contains("Example API"))
+            #expect(!unnamed.body.contains("With access to"))
+        }
+    }
+
     @Test("The whole flow: login, consent, code, tokens, userinfo, no silent re-authorization for a public client, logout")
     func wholeFlow() async throws {
         try await withBrowser { browser, live in

@@ -340,7 +340,11 @@ struct BrowserFlow: Sendable {
         request: Request,
         _ snapshot: LiveDeployment.Snapshot
     ) throws -> Response {
-        let page = consent(authRequest.scopes, session, snapshot, clientName: clientName(authRequest, snapshot), action: Endpoint.consent)
+        var page = consent(authRequest.scopes, session, snapshot, clientName: clientName(authRequest, snapshot), action: Endpoint.consent)
+        // RFC 8707: the user sees which APIs the tokens will reach, by the names the config gives them.
+        let config = snapshot.deployment.config
+        let apis = (authRequest.resources ?? []).compactMap(config.resource(id:)).map { ConsentPage.API(name: $0.name, id: $0.id) }
+        page.apis = apis.isEmpty ? nil : .init(items: apis)
         return try authorizationForm(page, authRequest, request: request, snapshot)
     }
 

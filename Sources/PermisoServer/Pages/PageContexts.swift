@@ -149,12 +149,24 @@ struct ConsentPage: FormPageContext {
         var description: String
     }
 
+    /// An API the access token would be for (RFC 8707 `resource`), by its name and identifier.
+    struct API: Sendable {
+        var name: String
+        var id: String
+    }
+
     static let template = "consent"
     let title = "Allow access"
     var clientName: String
     var action: String
     var username: String
     var scopes: [Scope]
+    /// The APIs the client asked for; `nil` when it named none (the section then shows nothing).
+    var apis: APIs? = nil
+
+    struct APIs: Sendable {
+        var items: [API]
+    }
     /// The device's user code, for the device flow's confirmation (RFC 8628 §5.4).
     var userCode: String?
     var tx = ""

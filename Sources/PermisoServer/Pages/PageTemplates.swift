@@ -139,6 +139,11 @@ enum PageTemplates {
         {{#scopes}}<li><strong>{{description}}</strong> <span class="scope-name">({{name}})</span></li>
         {{/scopes}}
         </ul>
+        {{#apis}}<p>With access to:</p>
+        <ul class="apis">
+        {{#items}}<li><strong>{{name}}</strong> <span class="scope-name">({{id}})</span></li>
+        {{/items}}
+        </ul>{{/apis}}
         <form method="post" action="{{action}}">
         <input type="hidden" name="tx" value="{{tx}}">
         <div class="actions">
