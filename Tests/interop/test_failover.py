@@ -26,13 +26,17 @@ def faults():
 
 @pytest.mark.parametrize("replicated", [True, False], ids=["with WAIT", "without WAIT"])
 def test_a_master_killed_under_load_is_followed_and_wait_keeps_single_use(replicated):
-    result = faults().failover(15, replicated=replicated)
+    # 18 s: load for 6, the kill, 12 more to see the failover through and service resume.
+    result = faults().failover(18, replicated=replicated)
     print(result.row())
-    assert result.failed_before == 0, result.row()
-    # Sentinel takes 3 s to call the master down (bench/faults sets that) and about one more to promote a replica.
-    assert result.recovered and result.failing_for < 10, result.row()
+    assert result.answered_before >= 100 and result.failed_before == 0, result.row()
+    # Sentinel takes 3 s to call the master down (bench/faults sets that) and about one more
+    # to promote a replica; the instances follow without a restart.
+    assert result.recovered and result.failing_for < 8, result.row()
     assert result.failed_after > 0, result.row()  # the kill happened under load, or nothing was tested
-    assert set(result.reasons) <= {"503", "authorize"}, result.row()  # temporarily_unavailable, no 500
+    # Failing closed: token requests answer 503 temporarily_unavailable, authorizations
+    # redirect with it; never a 500, a 502 or a dropped connection.
+    assert set(result.reasons) <= {"503", "authorize:temporarily_unavailable"}, result.row()
     assert sum(result.replayed) > 100, result.row()
     if replicated:
         assert result.twice == {"codes": 0, "refresh tokens": 0}, result.row()
