@@ -110,16 +110,23 @@ struct ClientAuthenticatorTests {
 
     @Test("A refused client and address pair is remembered for the window, then forgotten; the memory stays bounded")
     func refusals() {
-        let refusals = ThrottleRefusals(lifetime: .seconds(300), capacity: 3)
+        let refusals = ThrottleRefusals(lifetime: .seconds(300), capacity: 4)
         let start = ContinuousClock.now
         #expect(!refusals.refuses("service", "198.51.100.1", now: start))
         refusals.record("service", "198.51.100.1", now: start)
         #expect(refusals.refuses("service", "198.51.100.1", now: start + .seconds(299)))
         #expect(!refusals.refuses("service", "192.0.2.1", now: start) && !refusals.refuses("other", "198.51.100.1", now: start))
         #expect(!refusals.refuses("service", "198.51.100.1", now: start + .seconds(301)))
-        // Full of live pairs: the oldest gives way to the newest.
-        for (index, address) in ["a", "b", "c", "d"].enumerated() { refusals.record("service", address, now: start + .seconds(index)) }
-        #expect(!refusals.refuses("service", "a", now: start + .seconds(10)))
-        #expect(["b", "c", "d"].allSatisfy { refusals.refuses("service", $0, now: start + .seconds(10)) })
+        // At capacity, the expired pairs are swept...
+        for address in ["old", "x", "y"] { refusals.record("service", address, now: start) }
+        refusals.record("service", "a", now: start + .seconds(200))
+        refusals.record("service", "c", now: start + .seconds(400))
+        #expect(["a", "c"].allSatisfy { refusals.refuses("service", $0, now: start + .seconds(401)) })
+        // ...and when half or more are still live, all are forgotten at once (a scan at most
+        // once per `capacity / 2` refusals).
+        for address in ["d", "e"] { refusals.record("service", address, now: start + .seconds(402)) }
+        refusals.record("service", "f", now: start + .seconds(403))
+        #expect(["a", "c", "d", "e"].allSatisfy { !refusals.refuses("service", $0, now: start + .seconds(404)) })
+        #expect(refusals.refuses("service", "f", now: start + .seconds(404)))
     }
 }

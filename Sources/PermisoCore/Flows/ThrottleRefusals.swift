@@ -5,9 +5,12 @@ internal import Synchronization
 /// too (where a right secret would otherwise pass without consulting the throttle).
 ///
 /// In memory, per process: each instance learns of a refused pair from the first guess the
-/// pair makes there, which the shared throttle refuses. Bounded: past `capacity` pairs,
-/// expired ones are swept, and if every one is still live the oldest gives way, so an
-/// attacker with many addresses cannot grow it without limit.
+/// pair makes there, which the shared throttle refuses. Bounded: at `capacity` pairs the
+/// expired ones are swept, and if none has expired all are forgotten. Both are linear but
+/// happen at most once per `capacity` refusals, so an attacker with many addresses can
+/// neither grow the table nor make each refusal cost a scan under the lock that every
+/// client authentication takes. Forgetting costs the attacker: each address must be
+/// refused again (20 counted guesses) before the cached path closes to it once more.
 final class ThrottleRefusals: Sendable {
     private let lifetime: Duration
     private let capacity: Int
@@ -27,9 +30,7 @@ final class ThrottleRefusals: Sendable {
         until.withLock { pairs in
             if pairs.count >= capacity {
                 pairs = pairs.filter { $0.value > now }
-                if pairs.count >= capacity, let oldest = pairs.min(by: { $0.value < $1.value }) {
-                    pairs.removeValue(forKey: oldest.key)
-                }
+                if pairs.count >= capacity / 2 { pairs.removeAll() }  // none or few had expired
             }
             pairs[PairKey(client: client, address: address)] = now + lifetime
         }
