@@ -129,4 +129,40 @@ struct ClientAuthenticatorTests {
         #expect(["a", "c", "d", "e"].allSatisfy { !refusals.refuses("service", $0, now: start + .seconds(404)) })
         #expect(refusals.refuses("service", "f", now: start + .seconds(404)))
     }
+
+    @Test("A refused address gets the same answer for every secret, right or wrong, cached or not, and while the store is out")
+    func refusedAddressLearnsNothing() async throws {
+        let config = try Deployment.load(configFile: Repository.root + "/permiso.yaml", environment: [:]).config
+        let store = SwitchableStore()
+        let authenticator = ClientAuthenticator(verifier: CountingVerifier())
+        let throttle = ClientSecretThrottle(store: store)
+        func attempt(_ secret: String, from address: String) async -> OAuthError? {
+            do throws(ClientAuthenticationError) {
+                _ = try await authenticator.authenticate(
+                    try! post("service", secret),
+                    config: config,
+                    guessing: .init(throttle: throttle, address: address)
+                )
+                return nil
+            } catch {
+                return error.error
+            }
+        }
+        // The secret is verified and cached from the client's own address.
+        #expect(await attempt("service-secret", from: "192.0.2.44") == nil)
+        for index in 0..<ClientSecretThrottle.attemptsPerClient {
+            #expect(await attempt("guess-\(index)", from: "198.51.100.1") == .invalidClient("client authentication failed"))
+        }
+        let throttled = try #require(await attempt("guess-x", from: "198.51.100.1"))
+        #expect(throttled.code == "temporarily_unavailable")
+        store.down.store(true, ordering: .relaxed)
+        for secret in ["service-secret", "guess-y"] {
+            #expect(await attempt(secret, from: "198.51.100.1") == throttled, "\(secret), store out")
+        }
+        store.down.store(false, ordering: .relaxed)
+        for secret in ["service-secret", "guess-z"] {
+            #expect(await attempt(secret, from: "198.51.100.1") == throttled, "\(secret)")
+        }
+        #expect(await attempt("service-secret", from: "192.0.2.44") == nil, "the client at its own address goes on")
+    }
 }

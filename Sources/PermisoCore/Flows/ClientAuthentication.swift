@@ -95,14 +95,16 @@ public final class ClientAuthenticator: Sendable {
             guard let secret = basicSecret ?? postSecret else {
                 throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
             }
+            // An address the throttle refused for this client is refused at once, whatever
+            // secret it sends: the right one is refused as a wrong one is, at the same cost
+            // (no hash, no store call), or the difference in answer or time would tell a
+            // guesser which guess was right, however many it made. That holds while the
+            // store is out too, when the throttle itself cannot count.
+            if let guessing, refusals.refuses(client.id, guessing.address) { throw Self.throttled(basic: usedBasic) }
             let digest = Data(HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: cacheSalt))
             let known = verified.withLock { $0[hash] }
-            // The secret last verified for this hash passes without a hash check or a count,
-            // except from an address the throttle refused for this client: there a right
-            // secret is refused as a wrong one is, or the difference would tell a guesser
-            // which guess was right at the cost of an HMAC, however many it made.
+            // The secret last verified for this hash passes without a hash check or a count.
             if let known, ConstantTime.equals(Array(known), Array(digest)) {
-                if let guessing, refusals.refuses(client.id, guessing.address) { throw Self.throttled(basic: usedBasic) }
                 return Authenticated(client: client, method: method)
             }
             // Once the right secret is known, any other is wrong without a hash check; it still counts.

@@ -5,12 +5,14 @@ internal import Synchronization
 /// too (where a right secret would otherwise pass without consulting the throttle).
 ///
 /// In memory, per process: each instance learns of a refused pair from the first guess the
-/// pair makes there, which the shared throttle refuses. Bounded: at `capacity` pairs the
-/// expired ones are swept, and if none has expired all are forgotten. Both are linear but
-/// happen at most once per `capacity` refusals, so an attacker with many addresses can
-/// neither grow the table nor make each refusal cost a scan under the lock that every
-/// client authentication takes. Forgetting costs the attacker: each address must be
-/// refused again (20 counted guesses) before the cached path closes to it once more.
+/// pair makes there, which the shared throttle refuses, so with N instances an address gets
+/// up to N - 1 more guesses per window. Bounded: at `capacity` pairs the expired ones are
+/// swept, and if half or more are still live all are forgotten. Both are linear but happen
+/// at most once per `capacity / 2` refusals, so an attacker with many addresses can neither
+/// grow the table nor make each refusal cost a scan under the lock that every client
+/// authentication takes. A forgotten pair is remembered again at its next guess, which the
+/// store still refuses; so a clear, which takes `capacity / 2` fresh refusals, gives each
+/// forgotten address one more guess.
 final class ThrottleRefusals: Sendable {
     private let lifetime: Duration
     private let capacity: Int
