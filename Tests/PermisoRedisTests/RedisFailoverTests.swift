@@ -57,7 +57,7 @@ struct RedisFailoverTests {
         ] {
             #expect(throws: RedisURLProblem.self, "\(bad)") { try RedisEndpoint.parse(bad).get() }
         }
-        // Characters a URL may not hold are read or refused, never a trap (found by FuzzConfig).
+        // Characters a URL may not hold are read or refused, never a trap.
         let raw = try RedisEndpoint.parse("redis+sentinel://s1/m?sentinel_password=${X}{ }&&sentinel_username=%7Bw").get()
         #expect(
             raw.servers
