@@ -109,7 +109,7 @@ public final class ClientAuthenticator: Sendable {
             }
             // Once the right secret is known, any other is wrong without a hash check; it still counts.
             if known != nil {
-                _ = try await reserve(guessing, client: client, basic: usedBasic)
+                if case .refused = await count(guessing, client: client) { throw Self.throttled(basic: usedBasic) }
                 throw ClientAuthenticationError(.invalidClient("client authentication failed"), basic: usedBasic)
             }
             switch await check(secret, digest: digest, hash: hash, client: client, guessing: guessing) {
@@ -157,17 +157,7 @@ public final class ClientAuthenticator: Sendable {
             // Unstructured, so that no one caller's cancellation cancels the check for the rest.
             let task = Task { [self] () -> CheckOutcome in
                 defer { _ = checking.withLock { $0.removeValue(forKey: key) } }
-                var reservation: Throttle.Reservation?
-                if let guessing {
-                    // When the store cannot keep the count, the check goes ahead uncounted (see `reserve`).
-                    do {
-                        guard let counted = try await guessing.throttle.reserve(clientID: client.id, address: guessing.address) else {
-                            refusals.record(client.id, guessing.address)
-                            return .throttled
-                        }
-                        reservation = counted
-                    } catch {}
-                }
+                guard case .counted(let reservation) = await count(guessing, client: client) else { return .throttled }
                 guard await verifier.verify(secret, against: hash) else { return .wrong }
                 verified.withLock { $0[hash] = digest }
                 try? await reservation?.giveBack()
@@ -186,30 +176,31 @@ public final class ClientAuthenticator: Sendable {
         )
     }
 
+    /// What counting a check that could be a guess found.
+    private enum Count {
+        /// Counted, with the reservation to give back if the secret is right; `nil` when
+        /// nothing was counted (no throttle, or the store could not count).
+        case counted(Throttle.Reservation?)
+        /// This address has made too many for this client; remembered in `refusals`.
+        case refused
+    }
+
     /// Counts one check that could be a guess, and refuses when this address has made too
     /// many for this client. When the store cannot keep the count, the check goes ahead
     /// uncounted: client authentication (and with it client_credentials, which needs no
     /// other state) keeps working through a store outage, at the price of unthrottled
-    /// guessing while it lasts (docs/SECURITY.md).
-    private func reserve(
-        _ guessing: Guessing?,
-        client: ClientConfig,
-        basic: Bool
-    ) async throws(ClientAuthenticationError)
-        -> Throttle.Reservation?
-    {
-        guard let guessing else { return nil }
-        let reservation: Throttle.Reservation?
+    /// guessing while it lasts (docs/SECURITY.md); addresses already refused stay refused.
+    private func count(_ guessing: Guessing?, client: ClientConfig) async -> Count {
+        guard let guessing else { return .counted(nil) }
         do {
-            reservation = try await guessing.throttle.reserve(clientID: client.id, address: guessing.address)
+            guard let reservation = try await guessing.throttle.reserve(clientID: client.id, address: guessing.address) else {
+                refusals.record(client.id, guessing.address)
+                return .refused
+            }
+            return .counted(reservation)
         } catch {
-            return nil
+            return .counted(nil)
         }
-        guard let reservation else {
-            refusals.record(client.id, guessing.address)
-            throw Self.throttled(basic: basic)
-        }
-        return reservation
     }
 
     /// RFC 6749 §2.3.1: id and secret are form-encoded before being joined for Basic.

@@ -155,6 +155,11 @@ struct ConsentPage: FormPageContext {
         var id: String
     }
 
+    /// The APIs as one value, so that the template's section around the list shows only when there are some.
+    struct APIs: Sendable {
+        var items: [API]
+    }
+
     static let template = "consent"
     let title = "Allow access"
     var clientName: String
@@ -163,10 +168,6 @@ struct ConsentPage: FormPageContext {
     var scopes: [Scope]
     /// The APIs the client asked for; `nil` when it named none (the section then shows nothing).
     var apis: APIs? = nil
-
-    struct APIs: Sendable {
-        var items: [API]
-    }
     /// The device's user code, for the device flow's confirmation (RFC 8628 §5.4).
     var userCode: String?
     var tx = ""
