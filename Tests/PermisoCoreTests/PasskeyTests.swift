@@ -542,4 +542,17 @@ struct CollectedClientDataTests {
             #expect(CollectedClientData(json: Array(bad.utf8)) == nil, "\(bad)")
         }
     }
+
+    @Test("A document with a member that is not JSON is refused, though the members read are well formed")
+    func notJSONThroughout() {
+        let head = Array(#"{"type":"webauthn.get","challenge":"AA","origin":"https://id.example.com","x":"#.utf8)
+        #expect(CollectedClientData(json: head + Array(#""ok"}"#.utf8))?.origin == "https://id.example.com")
+        for member: [UInt8] in [
+            Array("01".utf8), Array("-".utf8), Array("1.".utf8), Array(#""\q""#.utf8), Array(#""\ud800""#.utf8),
+            [0x22, 0x01, 0x22], [0x22, 0x00, 0x22], [0x22, 0x8E, 0x01, 0x22], [0x22, 0xC0, 0xAF, 0x22],
+        ] {
+            let json = head + member + [UInt8(ascii: "}")]
+            #expect(CollectedClientData(json: json) == nil, "\(String(decoding: json, as: UTF8.self).debugDescription)")
+        }
+    }
 }

@@ -14,12 +14,18 @@ public struct CollectedClientData: Decodable, Sendable, Equatable {
     public static let create = "webauthn.create"
     public static let get = "webauthn.get"
 
-    /// The JSON as sent; `nil` when it is not a JSON object with these members, or names a
-    /// member twice: JSON parsers disagree on which of two `origin`s counts (RFC 8259 §4
-    /// leaves it open), and a browser never sends two.
+    /// The JSON as sent; `nil` when it is not a JSON object with these members, names a
+    /// member twice, or is not JSON throughout. Two members of one name: parsers disagree on
+    /// which `origin` counts (RFC 8259 §4 leaves it open), and a browser never sends two.
+    /// Not JSON throughout: `JSONDecoder` reads only the members it decodes, so it takes a
+    /// document whose other members hold raw control characters, invalid UTF-8 or `01`
+    /// (RFC 8259 §6, §7, §8.1); `JSONSerialization` checks every member first, so every
+    /// parser that reads these bytes reads the same document.
     public init?(json: [UInt8]) {
+        let data = Data(json)
         guard let keys = Self.topLevelKeys(json), Set(keys).count == keys.count,
-            let decoded = try? JSONDecoder().decode(Self.self, from: Data(json))
+            (try? JSONSerialization.jsonObject(with: data)) is [String: Any],
+            let decoded = try? JSONDecoder().decode(Self.self, from: data)
         else { return nil }
         self = decoded
     }
