@@ -26,6 +26,9 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
     /// `WAIT` counted fewer replicas holding a write than `stateStoreReplication` asks for:
     /// a failover now could lose it, so it is not relied on.
     case notReplicated(confirmed: Int, required: Int)
+    /// `stateStoreReplication` is set and the server refuses `WAIT` (unknown command, an
+    /// ACL, a proxy): no write could ever be confirmed.
+    case waitRefused(String)
 
     public var description: String {
         switch self {
@@ -40,6 +43,8 @@ public enum RedisError: Error, Equatable, CustomStringConvertible {
         case .noSentinel(let problems): "redis: no sentinel named the master (\(problems.joined(separator: "; ")))"
         case .notReplicated(let confirmed, let required):
             "redis: a write reached \(confirmed) of the \(required) replicas required in time"
+        case .waitRefused(let message):
+            "redis: stateStoreReplication needs the WAIT command, and the server refused it (\(message)); allow WAIT or remove stateStoreReplication"
         }
     }
 }

@@ -12,6 +12,11 @@ import Synchronization
 /// be a master, or a sentinel announces `+switch-master`; then the sentinels are asked
 /// again. This follows the Redis "Sentinel clients" guidelines: ask the sentinels in turn,
 /// put the one that answered first next time, and verify the role of what it names.
+///
+/// Two orderings matter under faults. A sentinel whose answer was forgotten goes to the
+/// back: one cut off from its peers keeps naming the old master, and asked first every
+/// time it would keep Permiso there. And an answer never replaces a master announced
+/// while the question was out: the announcement is the newer news.
 final class RedisPrimaryLocator: Sendable {
     let endpoint: RedisEndpoint
     let tls: NIOSSLContext?
@@ -21,6 +26,10 @@ final class RedisPrimaryLocator: Sendable {
 
     private struct State {
         var primary: RedisAddress?
+        /// The sentinel that named `primary`, when a question (not an announcement) did.
+        var namedBy: RedisAddress?
+        /// Counts announcements taken, so an answer can tell whether one came while it was asked for.
+        var announcements = 0
         /// The sentinels, the last one that answered first.
         var sentinels: [RedisAddress] = []
     }
@@ -47,24 +56,39 @@ final class RedisPrimaryLocator: Sendable {
         case .single(let address):
             return address
         case .sentinel(let sentinels):
-            if let known = state.withLock({ $0.primary }) { return known }
-            let address = try await ask(sentinels)
-            state.withLock { $0.primary = address }
-            return address
+            let (known, announcements) = state.withLock { ($0.primary, $0.announcements) }
+            if let known { return known }
+            let (address, sentinel) = try await ask(sentinels)
+            return state.withLock { state in
+                guard state.announcements == announcements else { return state.primary ?? address }
+                state.primary = address
+                state.namedBy = sentinel
+                return address
+            }
         }
     }
 
-    /// Stops trusting `address`: the next connection asks the sentinels again. A no-op when
-    /// the sentinels have named another master meanwhile.
+    /// Stops trusting `address`: the next connection asks the sentinels again, the one that
+    /// named it last. A no-op when the sentinels have named another master meanwhile.
     func forget(_ address: RedisAddress) {
         state.withLock { state in
-            if state.primary == address { state.primary = nil }
+            guard state.primary == address else { return }
+            state.primary = nil
+            if let sentinel = state.namedBy, let index = state.sentinels.firstIndex(of: sentinel) {
+                state.sentinels.remove(at: index)
+                state.sentinels.append(sentinel)
+            }
+            state.namedBy = nil
         }
     }
 
     /// Takes the master a `+switch-master` announcement names.
     func learn(_ address: RedisAddress) {
-        state.withLock { $0.primary = address }
+        state.withLock { state in
+            state.primary = address
+            state.namedBy = nil
+            state.announcements += 1
+        }
     }
 
     /// The sentinels in the order to try them.
@@ -81,9 +105,10 @@ final class RedisPrimaryLocator: Sendable {
         }
     }
 
-    /// Asks each sentinel in turn for the master's address. Throws `.noSentinel` naming
-    /// every sentinel and what went wrong with it when none answers with an address.
-    func ask(_ sentinels: RedisSentinels) async throws -> RedisAddress {
+    /// Asks each sentinel in turn for the master's address; returns it and the sentinel that
+    /// named it. Throws `.noSentinel` naming every sentinel and what went wrong with it when
+    /// none answers with an address.
+    func ask(_ sentinels: RedisSentinels) async throws -> (master: RedisAddress, sentinel: RedisAddress) {
         var problems: [String] = []
         for address in sentinelOrder {
             do {
@@ -107,7 +132,7 @@ final class RedisPrimaryLocator: Sendable {
                     continue
                 }
                 prefer(address)
-                return RedisAddress(host: host, port: port)
+                return (RedisAddress(host: host, port: port), address)
             } catch {
                 problems.append("\(address): \(error)")
             }

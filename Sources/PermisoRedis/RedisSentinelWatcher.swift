@@ -10,9 +10,12 @@ import PermisoCore
 /// to an old master that is still up but about to be demoted.
 ///
 /// One subscription at a time, to the sentinel that answered last; when it ends the next
-/// sentinel is tried, and after a round with none reachable it waits a second. Missing an
-/// announcement costs only speed: `READONLY` and connection errors still send the pool back
-/// to the sentinels.
+/// sentinel is tried, and after a round with none reachable it waits a second. A
+/// subscription only ever reads, so a sentinel that froze or a link that dropped without a
+/// reset would hold it silent forever: it sends `PING` every `keepalive` (allowed while
+/// subscribed) and ends when nothing, not even the pong, arrives for three of them. Missing
+/// an announcement costs only speed: `READONLY` and connection errors still send the pool
+/// back to the sentinels.
 struct RedisSentinelWatcher: Sendable {
     let sentinels: RedisSentinels
     let locator: RedisPrimaryLocator
@@ -20,6 +23,8 @@ struct RedisSentinelWatcher: Sendable {
     let timeout: TimeAmount
     let group: any EventLoopGroup
     let logger: Logger
+    /// How often a quiet subscription asks whether its sentinel is still there.
+    var keepalive: TimeAmount = .seconds(1)
     /// Called after a new master was learnt.
     let switched: @Sendable () -> Void
 
@@ -39,12 +44,14 @@ struct RedisSentinelWatcher: Sendable {
     }
 
     private func subscribe(at address: RedisAddress) async throws {
-        let channel = try await RedisChannel.bootstrap(address: address, tls: tls, on: group.next(), timeout: timeout) { _ in }
-            .connect(host: address.host, port: address.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<RESPValue, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
+        let channel = try await RedisChannel.bootstrap(address: address, tls: tls, on: group.next(), timeout: timeout) { [keepalive] channel in
+            try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(readTimeout: keepalive * 3), CloseWhenReadIdle())
+        }
+        .connect(host: address.host, port: address.port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<RESPValue, ByteBuffer>(wrappingChannelSynchronously: channel)
             }
+        }
         try await channel.executeThenClose { inbound, outbound in
             var replies = inbound.makeAsyncIterator()
             func command(_ arguments: [String]) async throws {
@@ -63,11 +70,20 @@ struct RedisSentinelWatcher: Sendable {
                 throw RedisError.unexpectedReply("expected the SUBSCRIBE confirmation")
             }
             locator.prefer(address)
-            while let message = try await replies.next() {
-                guard let master = Self.switchedMaster(in: message, named: sentinels.masterName) else { continue }
-                logger.notice("sentinel announced a new master", metadata: ["sentinel": "\(address)", "master": "\(master)"])
-                locator.learn(master)
-                switched()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { [keepalive] in
+                    while true {
+                        try await Task.sleep(for: .nanoseconds(keepalive.nanoseconds))
+                        try await command(["PING"])
+                    }
+                }
+                while let message = try await replies.next() {
+                    guard let master = Self.switchedMaster(in: message, named: sentinels.masterName) else { continue }
+                    logger.notice("sentinel announced a new master", metadata: ["sentinel": "\(address)", "master": "\(master)"])
+                    locator.learn(master)
+                    switched()
+                }
+                group.cancelAll()
             }
         }
     }
@@ -81,5 +97,18 @@ struct RedisSentinelWatcher: Sendable {
         let fields = payload.split(separator: " ")
         guard fields.count == 5, fields[0] == name, let port = Int(fields[4]), (1...65_535).contains(port) else { return nil }
         return RedisAddress(host: String(fields[3]), port: port)
+    }
+}
+
+/// Closes a subscription that has heard nothing for the `IdleStateHandler`'s read timeout.
+private final class CloseWhenReadIdle: ChannelInboundHandler, Sendable {
+    typealias InboundIn = RESPValue
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .read? = event as? IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }

@@ -106,8 +106,14 @@ public final class RedisStateStore: StateStore {
     }
 
     /// Connects now, so a server that cannot be used (unreachable, wrong password, or one
-    /// that may evict keys) is known before the first request needs it. Returns a warning
-    /// when the server keeps no append-only file (`durabilityWarning(in:)`).
+    /// that may evict keys) is known before the first request needs it. Returns warnings:
+    /// when the server keeps no append-only file (`durabilityWarning(in:)`), and when
+    /// `stateStoreReplication` asks for more replicas than are connected now
+    /// (`replicationWarning(in:required:)`).
+    ///
+    /// With `stateStoreReplication`, a server that refuses `WAIT` (a proxy that does not
+    /// pass it, an ACL that denies it) throws `RedisError.waitRefused`: every write that
+    /// guards a single use would fail closed for as long as it runs.
     ///
     /// Behind Sentinel it first asks the sentinels, and throws `RedisError.noSentinel`
     /// (naming each one and its problem) when none names the master: a URL whose sentinels
@@ -115,13 +121,37 @@ public final class RedisStateStore: StateStore {
     /// is named but unreachable is an outage: the error is the caller's to warn about, and
     /// the store recovers when the sentinels name a reachable one. It then follows the
     /// sentinels' failover announcements until `close()`.
-    public func preflight() async throws -> String? {
+    public func preflight() async throws -> [String] {
         if let sentinels = pool.locator.sentinels {
-            _ = try await pool.locator.ask(sentinels)
+            _ = try await pool.locator.primary()
             followFailovers(sentinels)
         }
         _ = try await pool.send(["PING"])
-        return (try await pool.send(["INFO", "persistence"])).string.flatMap(Self.durabilityWarning(in:))
+        var warnings: [String] = []
+        if let warning = (try await pool.send(["INFO", "persistence"])).string.flatMap(Self.durabilityWarning(in:)) {
+            warnings.append(warning)
+        }
+        if let replication {
+            do {
+                _ = try await pool.send(["WAIT", "0", "0"])
+            } catch RedisError.server(let message) {
+                throw RedisError.waitRefused(message)
+            }
+            let info = try await pool.send(["INFO", "replication"]).string ?? ""
+            if let warning = Self.replicationWarning(in: info, required: replication.replicas) { warnings.append(warning) }
+        }
+        return warnings
+    }
+
+    /// What too few connected replicas mean, from an `INFO replication` reply: every write
+    /// that must reach `required` of them fails closed until they connect. A warning, not a
+    /// refusal: replicas may come up after the master, and the writes recover when they do.
+    static func replicationWarning(in info: String, required: Int) -> String? {
+        let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("connected_slaves:") }
+        let connected = line.flatMap { Int($0.dropFirst("connected_slaves:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+        guard connected < required else { return nil }
+        return "stateStoreReplication asks for \(required) replica(s) to confirm each write, and the master has \(connected) connected: "
+            + "codes, refresh tokens, logouts and revocations answer temporarily_unavailable until enough replicas connect"
     }
 
     /// What a Redis without an append-only file means, from its `INFO persistence` reply.

@@ -135,17 +135,20 @@ public final class LiveDeployment: Sendable {
     /// evict keys (an evicted single-use marker or denial would silently undo it), or when no
     /// sentinel of a `redis+sentinel://` URL names the master; any other
     /// problem is returned, for a warning: the store may come up later, and until then the
-    /// operations that need it fail closed. A Redis without persistence is a warning too.
-    public func preflight() async throws -> String? {
-        guard let redis else { return nil }
+    /// operations that need it fail closed. A Redis without persistence is a warning too, as
+    /// is one with fewer replicas than `stateStoreReplication` needs; one that refuses `WAIT`
+    /// under that setting is refused.
+    public func preflight() async throws -> [String] {
+        guard let redis else { return [] }
         do {
             return try await redis.preflight().map { "stateStore: \($0)" }
-        } catch RedisError.evictionPolicy(let policy) {
-            throw ServeRefusal(description: "stateStore: \(RedisError.evictionPolicy(policy))")
-        } catch RedisError.noSentinel(let problems) {
-            throw ServeRefusal(description: "stateStore: \(RedisError.noSentinel(problems))")
         } catch {
-            return "stateStore cannot be reached yet (\(error)); operations that need it answer temporarily_unavailable until it can"
+            switch error as? RedisError {
+            case .evictionPolicy?, .noSentinel?, .waitRefused?:
+                throw ServeRefusal(description: "stateStore: \(error)")
+            default:
+                return ["stateStore cannot be reached yet (\(error)); operations that need it answer temporarily_unavailable until it can"]
+            }
         }
     }
 

@@ -90,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         let config = live.snapshot.deployment.config
         if let warning = live.snapshot.deployment.stateWarning { logger.warning("\(warning)") }
         do {
-            if let warning = try await live.preflight() { logger.warning("\(warning)") }
+            for warning in try await live.preflight() { logger.warning("\(warning)") }
         } catch let refusal as ServeRefusal {
             throw CommandError(refusal.description)
         }

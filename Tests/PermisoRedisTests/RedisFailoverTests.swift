@@ -1,7 +1,9 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
 import PermisoTesting
+import Synchronization
 import Testing
 
 @testable import PermisoCore
@@ -212,5 +214,118 @@ struct RedisFailoverTests {
         #expect(try await store.replace("device:1", expected: "pending", with: "approved"))
         #expect(try await replica.command(["GET", "permiso:device:1"]) == "approved")
         #expect(try await store.claimOnce("replicated", lifetime: 60) == false)
+    }
+
+    @Test("With replication required, start-up warns of too few replicas and refuses a server that refuses WAIT")
+    func replicationPreflight() async throws {
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        var endpoint = master.endpoint
+        endpoint.replication = RedisReplication(replicas: 1, timeoutMilliseconds: 50)
+        let store = try RedisStateStore(endpoint: endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        let alone = try await store.preflight()
+        #expect(alone.contains { $0.contains("asks for 1 replica(s)") && $0.contains("has 0 connected") }, "\(alone)")
+
+        let replica = try await replica(of: master)
+        defer { replica.stop() }
+        let joined = try await store.preflight()
+        #expect(!joined.contains { $0.contains("stateStoreReplication") }, "\(joined)")
+
+        let withoutWait = try await RedisServer.start(extra: ["--rename-command", "WAIT", ""])
+        defer { withoutWait.stop() }
+        var refusing = withoutWait.endpoint
+        refusing.replication = RedisReplication(replicas: 1)
+        let refused = try RedisStateStore(endpoint: refusing, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { refused.close() }
+        do {
+            _ = try await refused.preflight()
+            Issue.record("a server without WAIT passed the preflight")
+        } catch RedisError.waitRefused(let message) {
+            #expect(message.contains("unknown command"), "\(message)")
+        }
+        let plain = try RedisStateStore(endpoint: withoutWait.endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { plain.close() }
+        let plainWarnings = try await plain.preflight()
+        #expect(plainWarnings.allSatisfy { !$0.contains("replica") }, "without the setting, WAIT is not needed: \(plainWarnings)")
+    }
+
+    @Test("A sentinel that names a replica goes to the back: the next question goes to one that knows the master")
+    func staleSentinel() async throws {
+        let folder = try TemporaryDirectory()
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        let replica = try await replica(of: master)
+        defer { replica.stop() }
+        let sentinel = try await RedisServer.sentinel(monitoring: master, in: folder)
+        defer { sentinel.stop() }
+        let replicaAddress = RedisAddress(host: "127.0.0.1", port: replica.port)
+        let stale = try await FakeSentinel.start(naming: replicaAddress)
+        defer { stale.close() }
+        let endpoint = try RedisEndpoint.parse("redis+sentinel://127.0.0.1:\(stale.port),127.0.0.1:\(sentinel.port)/mymaster").get()
+        let store = try RedisStateStore(endpoint: endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+
+        await #expect(throws: RedisError.notPrimary(address: replicaAddress, role: "slave")) { try await store.claimOnce("a", lifetime: 60) }
+        #expect(try await store.claimOnce("a", lifetime: 60), "the second question goes to the sentinel that knows")
+        #expect(try await store.claimOnce("b", lifetime: 60))
+        #expect(try await master.command(["EXISTS", "permiso:a"]) == "1" && replica.port != master.port)
+        #expect(stale.questions == 1, "the stale sentinel was asked once")
+    }
+
+    @Test("A master announced while a slow sentinel answers is kept: the answer is older news")
+    func announcementDuringQuestion() async throws {
+        let old = RedisAddress(host: "127.0.0.1", port: 1111)
+        let announced = RedisAddress(host: "127.0.0.1", port: 2222)
+        let slow = try await FakeSentinel.start(naming: old, delay: .milliseconds(400))
+        defer { slow.close() }
+        let endpoint = try RedisEndpoint.parse("redis+sentinel://127.0.0.1:\(slow.port)/mymaster").get()
+        let locator = RedisPrimaryLocator(endpoint: endpoint, tls: nil, timeout: .seconds(2), group: MultiThreadedEventLoopGroup.singleton)
+        async let asked = locator.primary()
+        #expect(try await eventually(2) { slow.questions == 1 }, "the question is out")
+        locator.learn(announced)
+        #expect(try await asked == announced)
+        #expect(try await locator.primary() == announced, "and it stays")
+        locator.forget(announced)
+        #expect(try await locator.primary() == old, "once forgotten, the sentinels are asked again")
+    }
+
+    @Test("A subscription to a sentinel that froze ends, and the next sentinel's announcement is taken")
+    func frozenSentinel() async throws {
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        let replica = try await replica(of: master)
+        defer { replica.stop() }
+        let frozenFolder = try TemporaryDirectory()
+        let frozen = try await RedisServer.sentinel(monitoring: master, in: frozenFolder)
+        defer { frozen.stop() }
+        let liveFolder = try TemporaryDirectory()
+        let live = try await RedisServer.sentinel(monitoring: master, in: liveFolder)
+        defer { live.stop() }
+        let endpoint = try RedisEndpoint.parse("redis+sentinel://127.0.0.1:\(frozen.port),127.0.0.1:\(live.port)/mymaster").get()
+        guard case .sentinel(let sentinels) = endpoint.servers else { return }
+        let locator = RedisPrimaryLocator(endpoint: endpoint, tls: nil, timeout: .seconds(1), group: MultiThreadedEventLoopGroup.singleton)
+        #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: master.port))
+        let switches = Atomic<Int>(0)
+        let watcher = RedisSentinelWatcher(
+            sentinels: sentinels,
+            locator: locator,
+            tls: nil,
+            timeout: .seconds(1),
+            group: MultiThreadedEventLoopGroup.singleton,
+            logger: Logger(label: "test"),
+            keepalive: .milliseconds(200)
+        ) { switches.add(1, ordering: .relaxed) }
+        let watching = Task { await watcher.run() }
+        defer { watching.cancel() }
+
+        let subscribed = { (sentinel: RedisServer) in try await sentinel.command(["CLIENT", "LIST"]).contains("sub=1") }
+        #expect(try await eventually(5) { try await subscribed(frozen) }, "the watcher subscribes to the first sentinel")
+        frozen.freeze()
+        #expect(try await eventually(5) { try await subscribed(live) }, "and moves on when it stops answering")
+        #expect(try await eventually { try await live.command(["SENTINEL", "REPLICAS", "mymaster"]).contains(String(replica.port)) })
+        #expect(try await live.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK")
+        #expect(try await eventually { switches.load(ordering: .relaxed) > 0 }, "the live sentinel's announcement arrives")
+        #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: replica.port))
     }
 }

@@ -114,6 +114,12 @@ final class RedisServer: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Stops the process without ending it (SIGSTOP): its sockets stay open and say
+    /// nothing, as a host that froze or a link that dropped without a reset would.
+    func freeze() {
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
     /// Kills the server outright, as a crash would. (SIGKILL also because a process
     /// Foundation starts may inherit a mask that blocks SIGTERM.)
     func stop() {

@@ -68,15 +68,15 @@ struct RedisStateStoreTests {
         defer { volatile.stop() }
         let store = try RedisStateStore(endpoint: volatile.endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
         defer { store.close() }
-        let warning = try await store.preflight()
-        #expect(warning?.contains("appendonly no") == true && warning?.contains("become valid again") == true)
+        let warnings = try await store.preflight()
+        #expect(warnings.count == 1 && warnings[0].contains("appendonly no") && warnings[0].contains("become valid again"), "\(warnings)")
 
         let folder = try TemporaryDirectory()
         let durable = try await RedisServer.start(extra: ["--appendonly", "yes", "--dir", folder.path])
         defer { durable.stop() }
         let durableStore = try RedisStateStore(endpoint: durable.endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
         defer { durableStore.close() }
-        #expect(try await durableStore.preflight() == nil)
+        #expect(try await durableStore.preflight().isEmpty)
         #expect(RedisStateStore.durabilityWarning(in: "# Persistence\r\nloading:0\r\n") == nil, "a server that does not say is not warned about")
     }
 
