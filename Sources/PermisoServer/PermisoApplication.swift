@@ -2,6 +2,7 @@ public import Hummingbird
 import HummingbirdCore
 public import Logging
 public import NIOCore
+public import PermisoCore
 public import Prometheus
 public import ServiceLifecycle
 
@@ -12,19 +13,20 @@ public import ServiceLifecycle
 /// documents, the OAuth JSON endpoints, and the pages a person reads.
 public enum PermisoApplication {
     /// - Parameters:
-    ///   - trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`).
+    ///   - trustedProxies: peers whose `X-Forwarded-For` names the client (see `ClientAddress`):
+    ///     addresses or CIDR blocks.
     ///   - metrics: record each request's route, status and latency (`RequestMetrics`); only
     ///     when `--metrics-address` exports them.
     ///   - tracing: a server span per request (`RequestSpanMiddleware`), continuing a trusted
     ///     proxy's W3C `traceparent`; only when `--tracing` exports spans.
     public static func router(
         live: LiveDeployment,
-        trustedProxies: Set<String> = [],
+        trustedProxies: [IPNetwork] = [],
         metrics: Bool = false,
         tracing: Bool = false
     ) -> Router<PermisoRequestContext> {
         let router = Router(context: PermisoRequestContext.self)
-        if tracing { router.add(middleware: RequestSpanMiddleware(trustedProxies: trustedProxies)) }
+        if tracing { router.add(middleware: RequestSpanMiddleware(trustedProxies: TrustedProxies(trustedProxies))) }
         router.add(middleware: RequestMiddleware(live: live, metrics: metrics ? RequestMetrics() : nil))
 
         // Prepared bytes with their own headers: the well-known documents, liveness, the stylesheet.
@@ -33,7 +35,7 @@ public enum PermisoApplication {
         AssetsEndpoint().register(on: router)
 
         // The OAuth JSON endpoints: never cached; bodies up to 64 KiB, userinfo's 16 KiB.
-        let clientAddress = ClientAddress(trustedProxies: trustedProxies)
+        let clientAddress = ClientAddress(trustedProxies: TrustedProxies(trustedProxies))
         let oauth = router.group().add(middleware: OAuthJSONMiddleware())
         TokenEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
         DeviceAuthorizationEndpoint(live: live, clientAddress: clientAddress).register(on: oauth)
@@ -96,7 +98,7 @@ public enum PermisoApplication {
         live: LiveDeployment,
         host: String,
         port: Int,
-        trustedProxies: Set<String> = [],
+        trustedProxies: [IPNetwork] = [],
         limits: Limits = Limits(),
         metrics: MetricsExport? = nil,
         tracing: (any Service)? = nil,

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("trusted-proxy"),
-        help: "A load balancer's IP address whose X-Forwarded-For names the client, for login throttling. Repeatable."
+        help: "A load balancer's IP address or CIDR block (10.0.0.0/8) whose X-Forwarded-For names the client, for throttling. Repeatable."
     )
     var trustedProxies: [String] = []
 
@@ -68,6 +68,12 @@ struct ServeCommand: AsyncParsableCommand {
         // may be an actor that one loop drains while the other's connections wait.
         let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         if logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        let proxies: [IPNetwork]
+        do {
+            proxies = try trustedProxies.map { try IPNetwork($0) }
+        } catch {
+            throw CommandError("--trusted-proxy: \(error)")
+        }
         var metrics: PermisoApplication.MetricsExport?
         if let metricsAddress {
             guard let colon = metricsAddress.lastIndex(of: ":"), let metricsPort = Int(metricsAddress[metricsAddress.index(after: colon)...]),
@@ -110,7 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
             live: live,
             host: host,
             port: port,
-            trustedProxies: Set(trustedProxies),
+            trustedProxies: proxies,
             limits: limits,
             metrics: metrics,
             tracing: exporter,

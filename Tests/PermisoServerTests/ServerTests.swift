@@ -128,7 +128,7 @@ struct ClientAddressTests {
 
     @Test("Only a trusted proxy's X-Forwarded-For counts, read from the right, past other trusted proxies")
     func forwardedFor() {
-        let address = ClientAddress(trustedProxies: ["10.0.0.1", "10.0.0.2"])
+        let address = ClientAddress(trustedProxies: TrustedProxies([try! IPNetwork("10.0.0.1"), try! IPNetwork("10.0.0.2")]))
         // A direct client cannot claim another address.
         #expect(address.of(request(forwardedFor: ["1.2.3.4"]), peer: "203.0.113.9") == "203.0.113.9")
         // Through the balancer: the client it saw.
@@ -140,7 +140,21 @@ struct ClientAddressTests {
         for garbage in ["unknown", "198.51.100.7:443", String(repeating: "a", count: 5_000)] {
             #expect(address.of(request(forwardedFor: ["1.2.3.4, \(garbage)"]), peer: "10.0.0.1") == "10.0.0.1", "\(garbage.prefix(20))")
         }
-        #expect(address.of(request(forwardedFor: ["2001:db8::7"]), peer: "10.0.0.1") == "2001:db8::7")
+        #expect(address.of(request(forwardedFor: ["2001:db8::7"]), peer: "10.0.0.1") == "2001:db8::/64")
         #expect(address.of(request(forwardedFor: ["1.2.3.4"]), peer: nil) == "unknown")
+    }
+
+    @Test("A trusted block covers every balancer in it, in either spelling; addresses come out as throttles count them")
+    func trustedBlocks() throws {
+        let address = ClientAddress(trustedProxies: TrustedProxies([try IPNetwork("10.0.0.0/8"), try IPNetwork("fd00::/8")]))
+        #expect(address.of(request(forwardedFor: ["198.51.100.7"]), peer: "10.3.2.1") == "198.51.100.7")
+        #expect(address.of(request(forwardedFor: ["198.51.100.7"]), peer: "::ffff:10.3.2.1") == "198.51.100.7", "dual-stack spelling")
+        #expect(address.of(request(forwardedFor: ["198.51.100.7, 10.9.9.9"]), peer: "fd12::1") == "198.51.100.7")
+        #expect(address.of(request(forwardedFor: ["::ffff:198.51.100.7"]), peer: "10.0.0.1") == "198.51.100.7")
+        #expect(address.of(request(forwardedFor: ["2001:db8:1:2:3:4:5:6"]), peer: "10.0.0.1") == "2001:db8:1:2::/64")
+        // Outside the block: the peer counts, grouped the same way, and its header is ignored.
+        #expect(address.of(request(forwardedFor: ["198.51.100.7"]), peer: "11.0.0.1") == "11.0.0.1")
+        #expect(address.of(request(forwardedFor: ["198.51.100.7"]), peer: "2001:db8:9:9::5") == "2001:db8:9:9::/64")
+        #expect(address.of(request(forwardedFor: ["10.1.1.1"]), peer: "10.0.0.1") == "10.0.0.1", "every hop trusted: the peer")
     }
 }

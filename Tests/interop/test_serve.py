@@ -2,13 +2,14 @@
 SIGHUP and stopped with SIGTERM."""
 
 import signal
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import Permiso, example_config, free_port, run_permiso
+from conftest import Permiso, example_config, free_port, permiso_binary, run_permiso
 
 
 def write_config(folder: Path, port: int, extra_scope: str = "") -> Path:
@@ -107,3 +108,46 @@ def test_authlib_client_credentials_and_an_independent_jwt_check(server):
     )
     assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
     assert refused.headers["Cache-Control"] == "no-store"
+
+
+def test_throttles_count_an_ipv6_client_by_its_64_behind_a_trusted_block(tmp_path):
+    """Behind a load balancer named as a CIDR block, a guesser rotating through the addresses
+    of one IPv6 /64 shares one budget (20 wrong secrets per client per window), while another
+    /64 keeps its own; an IPv4 client is counted as itself however the socket spells it."""
+    port = free_port()
+    permiso = Permiso(write_config(tmp_path, port), port, args=("--trusted-proxy", "127.0.0.0/8"))
+    try:
+        def guess(address: str) -> requests.Response:
+            return requests.post(
+                f"http://127.0.0.1:{port}/oauth/token",
+                data={"grant_type": "client_credentials", "client_id": "service", "client_secret": "wrong-secret"},
+                headers={"X-Forwarded-For": address}, timeout=10,
+            )
+
+        answers = [guess(f"2001:db8:7:7:{index:x}::{index + 1:x}").status_code for index in range(20)]
+        assert answers == [401] * 20
+        refused = guess("2001:db8:7:7:ffff:ffff:ffff:fffe")
+        assert refused.status_code == 503 and refused.json()["error"] == "temporarily_unavailable"
+        assert guess("2001:db8:7:8::1").status_code == 401, "the next /64 is another client"
+        for index in range(20):
+            spelled = "198.51.100.9" if index % 2 else "::ffff:198.51.100.9"
+            assert guess(spelled).status_code == 401
+        assert guess("198.51.100.9").status_code == 503, "both spellings are one IPv4 client"
+        assert guess("198.51.100.10").status_code == 401
+    finally:
+        permiso.stop()
+
+
+@pytest.mark.parametrize("proxy", ["10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/+8", "lb.internal", "[::1]"])
+def test_a_trusted_proxy_that_is_not_an_address_or_block_is_refused_at_start(tmp_path, proxy):
+    config = write_config(tmp_path, free_port())
+    try:
+        result = subprocess.run(
+            [str(permiso_binary()), "serve", "--config", str(config), "--trusted-proxy", proxy],
+            capture_output=True, text=True, timeout=20,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"permiso serve started with --trusted-proxy {proxy}")
+    assert result.returncode != 0
+    assert "--trusted-proxy:" in result.stderr and proxy in result.stderr, result.stderr
+    assert "Fatal error" not in result.stderr

@@ -8,7 +8,7 @@ import PermisoCore
 struct BrowserFlow: Sendable {
     let live: LiveDeployment
     let pages: PageRenderer
-    var clientAddress = ClientAddress(trustedProxies: [])
+    var clientAddress = ClientAddress(trustedProxies: TrustedProxies())
 
     /// The browser's address, for throttling.
     func address(_ request: Request, _ context: some RemoteAddressRequestContext) -> String {

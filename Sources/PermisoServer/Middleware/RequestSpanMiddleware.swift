@@ -14,7 +14,7 @@ import Tracing
 /// sampled trace, or splice them into another trace.
 struct RequestSpanMiddleware: RouterMiddleware {
     typealias Context = PermisoRequestContext
-    let trustedProxies: Set<String>
+    let trustedProxies: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var parent = ServiceContext.topLevel
