@@ -23,8 +23,12 @@ struct RedisFailoverTests {
 
     private func replica(of master: RedisServer) async throws -> RedisServer {
         let replica = try await RedisServer.start(extra: ["--replicaof", "127.0.0.1", String(master.port)])
+        // Linked on both ends: the replica has loaded the master's data, and the master lists
+        // it online, so a WAIT counts it.
         let linked = try await eventually {
-            try await replica.command(["INFO", "replication"]).contains("master_link_status:up")
+            let loaded = try await replica.command(["INFO", "replication"]).contains("master_link_status:up")
+            let online = try await master.command(["INFO", "replication"]).contains("port=\(replica.port),state=online")
+            return loaded && online
         }
         #expect(linked, "the replica follows its master")
         return replica
@@ -146,7 +150,11 @@ struct RedisFailoverTests {
             try await sentinel.command(["SENTINEL", "REPLICAS", "mymaster"]).contains(String(replica.port))
         }
         #expect(knowsReplica)
-        #expect(try await sentinel.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK")
+        // The sentinel refuses (NOGOODSLAVE) until it has heard from the replica itself.
+        let failingOver = try await eventually {
+            try await sentinel.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK"
+        }
+        #expect(failingOver, "the sentinel starts a failover")
         // Until the old master is demoted too, a write to it is lost when it resyncs from the
         // new one: the window `stateStoreReplication` closes (its WAIT finds no replica there).
         let promoted = try await eventually {
@@ -195,7 +203,8 @@ struct RedisFailoverTests {
         let master = try await RedisServer.start()
         defer { master.stop() }
         var endpoint = master.endpoint
-        endpoint.replication = RedisReplication(replicas: 1, timeoutMilliseconds: 50)
+        // Long enough for a loaded machine's replica to acknowledge; the refusals below wait it out.
+        endpoint.replication = RedisReplication(replicas: 1, timeoutMilliseconds: 1000)
         let store = try RedisStateStore(endpoint: endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
         defer { store.close() }
 
@@ -221,7 +230,8 @@ struct RedisFailoverTests {
         let master = try await RedisServer.start()
         defer { master.stop() }
         var endpoint = master.endpoint
-        endpoint.replication = RedisReplication(replicas: 1, timeoutMilliseconds: 50)
+        // Long enough for a loaded machine's replica to acknowledge; the refusals below wait it out.
+        endpoint.replication = RedisReplication(replicas: 1, timeoutMilliseconds: 1000)
         let store = try RedisStateStore(endpoint: endpoint, connections: 1, group: MultiThreadedEventLoopGroup.singleton)
         defer { store.close() }
         let alone = try await store.preflight()
