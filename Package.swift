@@ -213,6 +213,7 @@ if let fuzz = Context.environment["PERMISO_FUZZ"], ["1", "shallow"].contains(fuz
     ]
     let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzAddress", []),
+        ("FuzzTimestamp", []),
         ("FuzzAuthorize", []),
         ("FuzzConfig", []),
         ("FuzzCookie", [.product(name: "Hummingbird", package: "hummingbird")]),

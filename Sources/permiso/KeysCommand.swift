@@ -137,8 +137,8 @@ struct KeysCommand: ParsableCommand {
                 let kind = row.kind.padding(toLength: 8, withPad: " ", startingAt: 0)
                 let state = row.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
                 let id = row.id.padding(toLength: 44, withPad: " ", startingAt: 0)
-                let until = row.keepUntil.map { $0.formatted(.iso8601) } ?? "-"
-                print("\(kind) \(state) \(id) \(row.created.formatted(.iso8601))  \(until)")
+                let until = row.keepUntil.map { Timestamp.format($0) } ?? "-"
+                print("\(kind) \(state) \(id) \(Timestamp.format(row.created))  \(until)")
             }
         }
     }

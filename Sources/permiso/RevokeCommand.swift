@@ -39,10 +39,10 @@ struct RevokeCommand: AsyncParsableCommand {
         if let subject, subject.isEmpty || subject.utf8.count > 255 {
             throw ValidationError("--subject must be 1 to 255 bytes, as subjects are")
         }
-        if let client, client.range(of: ClientConfig.idPattern, options: .regularExpression) == nil {
+        if let client, !ClientConfig.isID(client) {
             throw ValidationError("--client must be a client id: letters, digits, '.', '_', '~' or '-'")
         }
-        if let session, session.range(of: "^[A-Za-z0-9_-]{1,128}$", options: .regularExpression) == nil {
+        if let session, !LoginSession.isSessionID(session) {
             throw ValidationError("--session must be a session id as the sid claim carries it")
         }
     }
@@ -80,6 +80,6 @@ struct RevokeCommand: AsyncParsableCommand {
             throw CommandError("the state store did not confirm the revocation (\(error)); it may not have been recorded: run the command again")
         }
         let until = now.addingTimeInterval(TimeInterval(Revocations.clockMargin))
-        print("Revoked \(done), issued up to \(ISO8601DateFormatter().string(from: until)), on every instance sharing this store.")
+        print("Revoked \(done), issued up to \(Timestamp.format(until)), on every instance sharing this store.")
     }
 }

@@ -61,6 +61,12 @@ struct ServeCommand: AsyncParsableCommand {
     var tracing = false
 
     func run() async throws {
+        // Every time Permiso reads or writes is UTC, and so is the process's zone unless the
+        // operator names one in TZ. A named zone is ICU's in Foundation on Linux: the first
+        // `Calendar` (Hummingbird's `Date` header has one) would map ICU's code and data into
+        // every instance (docs/operations.md "Memory"). Set first, before any thread reads the
+        // environment. (`NSTimeZone.default` would not do: it traps in a root without tzdata.)
+        setenv("TZ", "GMT", 0)
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
         // threads, so a request never hops from the loop that read it to a pool and back
         // (bench/README.md measures what that hop costs). Blocking work, password hashes and

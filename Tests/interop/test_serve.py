@@ -1,6 +1,7 @@
 """`permiso serve` as an operator runs it: a real process on a loopback port, reloaded with
 SIGHUP and stopped with SIGTERM."""
 
+import os
 import signal
 import subprocess
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import Permiso, example_config, free_port, permiso_binary, run_permiso
+from conftest import Permiso, example_config, free_port, permiso_binary, run_permiso, wait_for_port
 
 
 def write_config(folder: Path, port: int, extra_scope: str = "") -> Path:
@@ -151,3 +152,51 @@ def test_a_trusted_proxy_that_is_not_an_address_or_block_is_refused_at_start(tmp
     assert result.returncode != 0
     assert "--trusted-proxy:" in result.stderr and proxy in result.stderr, result.stderr
     assert "Fatal error" not in result.stderr
+
+
+def resident_kib(pid: int, name_part: str) -> int | None:
+    """The resident KiB of the mappings of files whose name contains `name_part`, or None
+    if the process maps no such file."""
+    total, mapping, found = 0, None, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and "-" in fields[0] and not fields[0].endswith(":"):
+            mapping = fields[5] if len(fields) > 5 else ""
+            found = found or name_part in mapping
+        elif fields and fields[0] == "Rss:" and mapping and name_part in mapping:
+            total += int(fields[1])
+    return total if found else None
+
+
+def test_serving_never_touches_icu(tmp_path):
+    """ICU is linked (Foundation on Linux depends on it) but never used: config loading and
+    the requests below check text byte by byte and read and write times with libc. A use of
+    `.regularExpression`, `ISO8601DateFormatter`, `Calendar` in a named time zone or an IDNA
+    host conversion would map ICU's code and data (megabytes) into every instance. Started
+    as a service manager starts it, without TZ (a TZ naming a zone is ICU's, by design)."""
+    port = free_port()
+    environment = {name: value for name, value in os.environ.items() if name != "TZ"}
+    process = subprocess.Popen([str(permiso_binary()), "serve", "--config", str(write_config(tmp_path, port)),
+                                "--port", str(port)], env=environment, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    server = {"process": process, "port": port}
+    before = resident_kib(process.pid, "ICU")
+    if before is None:
+        process.kill()
+        pytest.skip("this binary links ICU statically")
+    base = url(server, "")
+    requests.get(base + "/.well-known/openid-configuration", timeout=5).raise_for_status()
+    requests.get(base + "/.well-known/jwks.json", timeout=5).raise_for_status()
+    requests.get(base + "/login", timeout=5)
+    for resource in ("http://127.0.0.1:8080/api", "https://caf\u00e9.example/x", "https://xn--caf-dma.example"):
+        requests.post(base + "/oauth/token", timeout=5, data={
+            "grant_type": "client_credentials", "client_id": "service", "client_secret": "service-secret",
+            "resource": resource})
+    for client, redirect in (("demo", "http://[::1]:9/cb"), ("cli", "http://127.0.0.1:9/caf\u00e9"), ("cli", "http://\u0661.0.0.1:9/")):
+        requests.get(base + "/oauth/authorize", timeout=5, allow_redirects=False, params={
+            "client_id": client, "redirect_uri": redirect, "response_type": "code", "scope": "openid"})
+    after = resident_kib(process.pid, "ICU")
+    process.kill()
+    process.wait()
+    # What stays is the dynamic linker's: ICU's symbol and relocation tables, read at start.
+    assert after == before, f"{after} KiB of ICU resident, {before} KiB after start"

@@ -1,9 +1,12 @@
 /// A registered relying party.
 public struct ClientConfig: Sendable, Equatable {
     /// What a client id may contain: RFC 3986 unreserved characters, so it needs no escaping
-    /// in URLs, forms or Basic credentials. The loader and the JSON Schema both use it.
+    /// in URLs, forms or Basic credentials. The JSON Schema publishes it; `isID` checks it.
     public static let idPattern = "^[A-Za-z0-9._~-]+$"
     static let idCharacters = "letters, digits, '.', '_', '~' or '-'"
+
+    /// Whether `text` matches `idPattern`.
+    public static func isID(_ text: String) -> Bool { ASCIIText.isToken(text, punctuation: "._~-") }
 
     public var id: String
     public var name: String

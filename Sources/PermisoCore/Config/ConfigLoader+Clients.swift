@@ -38,7 +38,7 @@ extension ConfigLoader {
 
     func client(_ object: YAMLObject, scopes: [ScopeDefinition], resources: [ResourceConfig]) -> ClientConfig? {
         let before = log.diagnostics.count
-        let id = object["id"]?.oneMatch(pattern: ClientConfig.idPattern, expected: ClientConfig.idCharacters, log)
+        let id = object["id"]?.oneMatch(ClientConfig.isID, expected: ClientConfig.idCharacters, log)
         let name = object["name"]?.nonEmptyString(log)
         let secretHash = object["secretHash"].flatMap { hash($0, what: "client secret") }
         var authMethod: ClientAuthMethod = object["secretHash"] == nil ? .none : .clientSecretBasic

@@ -249,10 +249,10 @@ struct ConfigLoader {
 }
 
 extension YAMLValue {
-    /// Text that must match `pattern`, described as `expected` in the error.
-    func oneMatch(pattern: String, expected: String, _ log: DiagnosticLog) -> String? {
+    /// Text that `matches` accepts, described as `expected` in the error.
+    func oneMatch(_ matches: (String) -> Bool, expected: String, _ log: DiagnosticLog) -> String? {
         guard let text = nonEmptyString(log) else { return nil }
-        guard text.range(of: pattern, options: .regularExpression) != nil else {
+        guard matches(text) else {
             log.error("expected \(expected), got \"\(text)\"", at: self)
             return nil
         }

@@ -26,7 +26,7 @@ enum SecretReference: Equatable {
         case .inline(let value):
             return .success(value)
         case .environment(let name):
-            guard name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+            guard ASCIIText.isToken(name, punctuation: "_"), !(name.utf8.first.map(ASCIIText.isDigit) ?? true) else {
                 return .failure(RuleViolation("\"\(name)\" is not an environment variable name"))
             }
             guard let value = environment[name] else {

@@ -33,7 +33,7 @@ public struct ProtectedResourceMetadata: Sendable, Equatable, Codable {
     /// origin, with the well-known segment between the host and the resource's path.
     public static func location(of resource: String) -> (origin: String, path: String)? {
         guard let components = URLComponents(string: resource), let scheme = components.scheme?.lowercased(),
-            let host = components.percentEncodedHost?.lowercased()
+            let host = components.encodedHost?.lowercased()
         else { return nil }
         // A default port is the same origin as none.
         let port = components.port.flatMap { ($0 == 443 && scheme == "https") || ($0 == 80 && scheme == "http") ? nil : $0 }

@@ -65,6 +65,12 @@ public struct LoginSession: Codable, Sendable, Equatable {
         if !recordedClients.isEmpty { try container.encode(recordedClients, forKey: .recordedClients) }
     }
 
+    /// Whether `text` could be a `sid` Permiso issues: base64url, at most 128 bytes. The CLI
+    /// checks an operator's `--session` with it before writing a revocation.
+    public static func isSessionID(_ text: String) -> Bool {
+        text.utf8.count <= 128 && ASCIIText.isToken(text, punctuation: "_-")
+    }
+
     /// A client's fixed-size name in the cookie: 64 bits of SHA-256 of its id, base64url.
     public static func clientDigest(_ clientID: String) -> String {
         Data(SHA256Bytes.of(clientID).prefix(8)).base64URLEncodedString

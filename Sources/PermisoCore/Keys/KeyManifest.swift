@@ -155,20 +155,3 @@ public struct KeyManifest: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 }
-
-/// RFC 3339 times in UTC with whole seconds, as the manifest writes them.
-enum Timestamp {
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
-
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import PermisoCore
 import Synchronization
 
 /// `permiso serve --log-format json`: one JSON object per line on standard error, for log
@@ -29,7 +30,7 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var fields = metadata
         if let extra = event.metadata { fields.merge(extra) { $1 } }
-        var line = "{\"time\":" + Self.quoted(Date().formatted(Self.time))
+        var line = "{\"time\":" + Self.quoted(Timestamp.format(Date(), milliseconds: true))
         line += ",\"level\":" + Self.quoted(event.level.rawValue)
         line += ",\"label\":" + Self.quoted(label)
         line += ",\"message\":" + Self.quoted(event.message.description)
@@ -39,7 +40,6 @@ public struct JSONLogHandler: LogHandler {
         output(line + "}\n")
     }
 
-    private static let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let lock = Mutex(())
 
     /// One `write` per line under a lock, so lines from two threads never interleave. A line

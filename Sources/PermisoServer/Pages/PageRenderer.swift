@@ -35,7 +35,7 @@ struct PageRenderer: Sendable {
 
         static func source(of uri: String) -> String? {
             guard let components = URLComponents(string: uri), let scheme = components.scheme else { return nil }
-            guard let host = components.host, !host.isEmpty else { return "\(scheme):" }
+            guard let host = components.encodedHost, !host.isEmpty else { return "\(scheme):" }
             let port = components.port.map { ":\($0)" } ?? ""
             return "\(scheme)://\(host)\(port)"
         }

@@ -9,7 +9,7 @@ enum IssuerRule {
     /// The parsed URL, or what is wrong with the text.
     static func check(_ text: String) -> Result<URL, RuleViolation> {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty, let url = components.url
+            let host = components.encodedHost, !host.isEmpty, let url = components.url
         else {
             return .failure(RuleViolation("expected an absolute https URL, got \"\(text)\""))
         }

@@ -6,7 +6,7 @@ internal import Foundation
 enum LogoutURIRule {
     static func check(_ text: String) -> RuleViolation? {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty
+            let host = components.encodedHost, !host.isEmpty
         else { return RuleViolation("expected an absolute https URL, got \"\(text)\"") }
         guard components.fragment == nil else { return RuleViolation("a logout URI has no fragment, got \"\(text)\"") }
         if scheme == "https" || (scheme == "http" && Loopback.isHost(host)) { return nil }

@@ -21,12 +21,12 @@ enum RedirectURIRule {
         }
         switch scheme {
         case "https":
-            guard let host = components.host, !host.isEmpty else {
+            guard let host = components.encodedHost, !host.isEmpty else {
                 return RuleViolation("expected a host in \"\(text)\"")
             }
             return nil
         case "http":
-            guard Loopback.isHost(components.host) else {
+            guard Loopback.isHost(components.encodedHost) else {
                 return RuleViolation(
                     "expected https; http is allowed only for loopback hosts (RFC 8252 §8.3), got \"\(text)\""
                 )

@@ -11,8 +11,8 @@ enum ResourceIndicatorRule {
         guard text.utf8.count <= maximumLength else {
             return RuleViolation("a resource indicator is at most \(maximumLength) bytes")
         }
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty
+        guard ASCIIText.isVisible(text), let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            let host = components.encodedHost, !host.isEmpty
         else { return RuleViolation("expected an absolute URI (RFC 8707 §2), got \"\(text)\"") }
         guard components.fragment == nil else {
             return RuleViolation("a resource indicator has no fragment (RFC 8707 §2), got \"\(text)\"")
@@ -25,21 +25,39 @@ enum ResourceIndicatorRule {
         }
         // The host and path name files `permiso build` writes (RFC 9728 §3.1), so both are
         // kept to plain characters: no escapes, no dot segments, no trailing slash but the root's.
-        guard let encodedHost = components.percentEncodedHost,
-            encodedHost.range(of: #"^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+$|^\[[0-9A-Fa-f:.]+\]$"#, options: .regularExpression) != nil,
+        guard let encodedHost = components.encodedHost, isPlainHost(encodedHost),
             components.user == nil, components.password == nil
         else { return RuleViolation("a resource indicator's host is a DNS name or IP address, got \"\(text)\"") }
-        let path = components.percentEncodedPath
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        guard
-            path.isEmpty || path == "/"
-                || (path.range(of: #"^(/[A-Za-z0-9._~-]+)+$"#, options: .regularExpression) != nil
-                    && !segments.contains(where: { $0 == "." || $0 == ".." }))
-        else {
+        guard isPlainPath(components.percentEncodedPath) else {
             return RuleViolation(
                 "a resource indicator's path is plain segments (letters, digits, '-', '.', '_', '~'; no escapes, dot segments or trailing slash), got \"\(text)\""
             )
         }
         return nil
+    }
+
+    /// A DNS name of letters, digits and hyphens in non-empty labels, or a bracketed IP literal.
+    /// Checked byte by byte: this runs on every token request that names a resource, and
+    /// Foundation's regular expressions would bring ICU into the process for it.
+    static func isPlainHost(_ host: String) -> Bool {
+        if host.utf8.first == UInt8(ascii: "[") {
+            let inner = host.utf8.dropFirst()
+            guard inner.last == UInt8(ascii: "]") else { return false }
+            let address = inner.dropLast()
+            return !address.isEmpty && address.allSatisfy { ASCIIText.isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+        }
+        return host.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.allSatisfy { ASCIIText.isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
+        }
+    }
+
+    /// Empty, the root, or `/`-led segments of unreserved characters (RFC 3986 §2.3) with no
+    /// empty, `.` or `..` segment.
+    static func isPlainPath(_ path: String) -> Bool {
+        if path.isEmpty || path == "/" { return true }
+        guard path.utf8.first == UInt8(ascii: "/") else { return false }
+        return path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { segment in
+            ASCIIText.isToken(segment, punctuation: "._~-") && !segment.elementsEqual(".".utf8) && !segment.elementsEqual("..".utf8)
+        }
     }
 }

@@ -27,9 +27,9 @@ public enum RedirectURIMatch {
     /// Equal except for the port, and both on a loopback IP literal over http (RFC 8252 §7.3;
     /// `Loopback` says why `localhost` is not one).
     static func matchesIgnoringLoopbackPort(registered: String, requested: String) -> Bool {
-        guard var a = URLComponents(string: registered), var b = URLComponents(string: requested),
-            a.scheme == "http", b.scheme == "http", a.host == b.host,
-            Loopback.isIPLiteral(a.host)
+        guard ASCIIText.isVisible(requested), var a = URLComponents(string: registered), var b = URLComponents(string: requested),
+            a.scheme == "http", b.scheme == "http", a.encodedHost == b.encodedHost,
+            Loopback.isIPLiteral(a.encodedHost)
         else { return false }
         a.port = nil
         b.port = nil

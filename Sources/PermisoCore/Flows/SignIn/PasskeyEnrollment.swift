@@ -81,12 +81,7 @@ public struct PasskeyEnrollment: Sendable {
         return seen
     }
 
-    static func day(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
+    static func day(_ date: Date) -> String { Timestamp.day(date) }
 
     /// The lines to add under the user in the config: JSON strings and flow mappings, which
     /// are YAML too, so a name can hold any character without breaking the file. With
