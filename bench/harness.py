@@ -331,5 +331,19 @@ def rss_split(pid: int) -> str:
             f"file-backed {kib['RssFile'] / 1024:.1f} MiB)")
 
 
+def rss_by_file(pid: int, top: int = 7) -> str:
+    """The file-backed resident set by file, largest first: which code and data stay mapped."""
+    sizes: dict[str, int] = {}
+    mapping = None
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and "-" in fields[0] and not fields[0].endswith(":"):
+            mapping = fields[5] if len(fields) > 5 and fields[5].startswith("/") else None
+        elif fields and fields[0] == "Rss:" and mapping:
+            sizes[Path(mapping).name] = sizes.get(Path(mapping).name, 0) + int(fields[1])
+    largest = sorted(sizes.items(), key=lambda item: -item[1])[:top]
+    return ", ".join(f"{name} {kib / 1024:.1f}" for name, kib in largest) + " (MiB)"
+
+
 def temporary_folder() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="permiso-bench-")
