@@ -178,6 +178,9 @@ struct TokenSignerTests {
         for (name, token) in [
             ("alg none", unsigned), ("tampered", tampered), ("foreign key", foreign), ("HS256 confusion", confused),
             ("unknown kid", unknownKid), ("garbage", "a.b.c"), ("two parts", parts[0] + "." + parts[1]), ("empty", ""),
+            ("four parts", genuine + ".x"), ("a trailing dot", genuine + "."),
+            ("over 16 KiB", parts[0] + "." + parts[1] + String(repeating: "A", count: 16_384) + "." + parts[2]),
+            ("a dot with a combining mark", parts[0] + ".\u{301}" + parts[1] + "." + parts[2]),
         ] {
             await #expect(throws: OAuthError.self, "\(name)") { try await signer.verifyAccessToken(token, now: now) }
         }

@@ -167,8 +167,13 @@ public struct TokenSigner: Sendable {
         let span = startSpan("permiso.verify", ofKind: .internal)
         defer { span.end() }
         span.attributes["permiso.token_type"] = type.rawValue
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, token.utf8.count <= 16_384, let data = Data(base64URLEncoded: parts[0]),
+        // Split on the bytes, after the size check: a JWT is ASCII (RFC 7515 §7.1), and
+        // splitting by Character would walk grapheme clusters across whatever a client sent.
+        let parts =
+            token.utf8.count <= 16_384
+            ? token.utf8.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false).map(Substring.init)
+            : []
+        guard parts.count == 3, let data = Data(base64URLEncoded: parts[0]),
             let header = try? Self.decoder.decode(Header.self, from: data)
         else { throw .invalidToken("the access token is not a signed JWT") }
         guard let kid = header.kid, let key = published[kid] else {
