@@ -60,13 +60,22 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var tracing = false
 
+    /// Unset, or one of tzdata's names for UTC (with POSIX's optional leading ":").
+    static func namesUTC(_ zone: String?) -> Bool {
+        guard var zone else { return true }
+        if zone.hasPrefix(":") { zone.removeFirst() }
+        if zone.hasPrefix("Etc/") { zone.removeFirst(4) }
+        return ["", "UTC", "UTC0", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Universal", "Zulu", "Greenwich"].contains(zone)
+    }
+
     func run() async throws {
         // Every time Permiso reads or writes is UTC, and so is the process's zone unless the
-        // operator names one in TZ. A named zone is ICU's in Foundation on Linux: the first
-        // `Calendar` (Hummingbird's `Date` header has one) would map ICU's code and data into
-        // every instance (docs/operations.md "Memory"). Set first, before any thread reads the
-        // environment. (`NSTimeZone.default` would not do: it traps in a root without tzdata.)
-        setenv("TZ", "GMT", 0)
+        // operator names another in TZ. A named zone, `UTC` and `Etc/UTC` included, is ICU's in
+        // Foundation on Linux: the first `Calendar` (Hummingbird's `Date` header has one) would
+        // map ICU's code and data into every instance (docs/operations.md "Memory"); `GMT` is
+        // Foundation's own. Set first, before any thread reads the environment.
+        // (`NSTimeZone.default` would not do: it traps in a root without tzdata.)
+        if Self.namesUTC(ProcessInfo.processInfo.environment["TZ"]) { setenv("TZ", "GMT", 1) }
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
         // threads, so a request never hops from the loop that read it to a pool and back
         // (bench/README.md measures what that hop costs). Blocking work, password hashes and

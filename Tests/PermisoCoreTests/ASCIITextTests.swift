@@ -40,15 +40,29 @@ struct ASCIITextTests {
         #expect(ResourceIndicatorRule.check("https://caf\u{e9}.example") != nil)
         #expect(!RedirectURIMatch.matchesIgnoringLoopbackPort(registered: "http://127.0.0.1/cb", requested: "http://127.0.0.1:9/c\u{e9}"))
         #expect(RedirectURIMatch.matchesIgnoringLoopbackPort(registered: "http://127.0.0.1/cb", requested: "http://127.0.0.1:9/cb"))
+        #expect(RedirectURIMatch.matchesIgnoringLoopbackPort(registered: "http://[::1]/cb", requested: "http://[::1]:50000/cb"))
+        for requested in ["http://%31%32%37.0.0.1:9/cb", "http://127.0.0.1.:9/cb", "http://LOCALHOST:9/cb", "http://u@127.0.0.1:9/cb"] {
+            #expect(!RedirectURIMatch.matchesIgnoringLoopbackPort(registered: "http://127.0.0.1/cb", requested: requested), "\(requested)")
+        }
+        // Config: a loopback host spelled with escapes is not taken for loopback (http refused);
+        // an international host in its ASCII form is an ordinary DNS name.
+        #expect(RedirectURIRule.check("http://%31%32%37.0.0.1/cb") != nil)
+        #expect(RedirectURIRule.check("http://[::1]:8080/cb") == nil && RedirectURIRule.check("http://LocalHost/cb") == nil)
+        #expect(ResourceIndicatorRule.check("https://xn--caf-dma.example/v1") == nil)
+        // Hosts RFC 3986 allows and no DNS name has would break the pages' CSP sources.
+        for uri in ["https://a;script-src/cb", "https://a,b.example/cb", "https://a'b.example/cb", "https://a%20b.example/cb"] {
+            #expect(RedirectURIRule.check(uri) != nil, "\(uri)")
+            #expect(LogoutURIRule.check(uri) != nil, "\(uri)")
+        }
     }
 
     @Test("A resource indicator's host is DNS labels or a bracketed literal, its path plain segments")
     func resourceParts() {
         for host in ["api.example.com", "localhost", "-x.example", "127.0.0.1", "[::1]", "[2001:db8::7]", "[::ffff:1.2.3.4]"] {
-            #expect(ResourceIndicatorRule.isPlainHost(host), "\(host)")
+            #expect(HostName.isPlain(host), "\(host)")
         }
         for host in ["", ".", "a..b", ".a", "a.", "a_b", "caf\u{e9}", "xn--caf-dma\u{0}", "[]", "[zz]", "[::1", "::1]", "a%2Fb"] {
-            #expect(!ResourceIndicatorRule.isPlainHost(host), "\(host.debugDescription)")
+            #expect(!HostName.isPlain(host), "\(host.debugDescription)")
         }
         for path in ["", "/", "/v1", "/v1/orders.x", "/a~b/c_d-e"] { #expect(ResourceIndicatorRule.isPlainPath(path), "\(path)") }
         for path in ["v1", "//", "/v1/", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/%41", "/a b", "/\u{e9}"] {
@@ -75,8 +89,18 @@ struct ASCIITextTests {
         #expect(Timestamp.format(noon.addingTimeInterval(0.9999), milliseconds: true) == "2026-01-31T12:00:00.999Z")
         #expect(Timestamp.parse("2028-02-29T00:00:00Z") != nil && Timestamp.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
         #expect(Timestamp.parse("2016-12-31T23:59:60Z") == Date(timeIntervalSince1970: 1_483_228_800), "a leap second is the next one")
+        #expect(Timestamp.parse("2026-01-31T10:30:00-01:30") == noon)
+        // Read to the nanosecond; digits past the ninth are read and dropped.
+        let fraction = { (text: String) in Timestamp.parse(text).map { $0.timeIntervalSince1970 - noon.timeIntervalSince1970 } ?? -1 }
+        #expect(abs(fraction("2026-01-31T12:00:00.3Z") - 0.3) < 1e-6)
+        #expect(abs(fraction("2026-01-31T12:00:00.9999999999999Z") - 0.999_999_999) < 1e-6)
+        #expect(Timestamp.parse("2000-02-29T00:00:00Z") != nil && Timestamp.parse("1900-02-29T00:00:00Z") == nil)
+        for edge in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+            #expect(Timestamp.parse(edge).map { Timestamp.format($0) } == edge)
+        }
         for impossible in [
-            "2027-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-00-10T00:00:00Z", "2026-01-31T24:00:00Z",
+            "0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2027-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-00-10T00:00:00Z",
+            "2026-01-31T24:00:00Z",
             "2026-01-31T12:60:00Z", "2026-01-31T12:00:61Z", "2026-01-31T12:00:00+24:00", "2026-01-31T12:00:00+01:60",
         ] {
             #expect(Timestamp.parse(impossible) == nil, "\(impossible)")

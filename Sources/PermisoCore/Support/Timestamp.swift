@@ -25,7 +25,8 @@ public enum Timestamp {
 
     /// The time `text` names, or `nil` unless it is exactly an RFC 3339 `date-time`: a real
     /// day, an hour, minute and second in range (60 for a leap second), optional fractional
-    /// seconds, and `Z` or an offset.
+    /// seconds (read to the nanosecond), and `Z` or an offset; and unless the time, offset
+    /// applied, falls in years 0000 to 9999, so that `format` writes it back in the same form.
     public static func parse(_ text: String) -> Date? {
         var rest = Substring(text).utf8[...]
         /// The digits and separators of `template`, where each `d` is a digit; the numbers.
@@ -50,18 +51,17 @@ public enum Timestamp {
         let (year, month, day, hour, minute, second) = (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
         guard (1...12).contains(month), (1...daysIn(month: month, of: year)).contains(day), hour < 24, minute < 60, second <= 60
         else { return nil }
-        var fraction = 0.0
+        var nanoseconds = 0
         if rest.first == UInt8(ascii: ".") {
             rest.removeFirst()
-            var scale = 0.1
             var digits = 0
             while let byte = rest.first, ASCIIText.isDigit(byte) {
-                fraction += Double(byte - UInt8(ascii: "0")) * scale
-                scale /= 10
+                if digits < 9 { nanoseconds = nanoseconds * 10 + Int(byte - UInt8(ascii: "0")) }
                 digits += 1
                 rest.removeFirst()
             }
             guard digits > 0 else { return nil }
+            for _ in digits..<max(digits, 9) { nanoseconds *= 10 }
         }
         var offset = 0
         switch rest.popFirst() {
@@ -81,9 +81,14 @@ public enum Timestamp {
         parts.tm_hour = Int32(hour)
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
-        let seconds = timegm(&parts)
-        return Date(timeIntervalSince1970: TimeInterval(Int(seconds) - offset) + fraction)
+        let seconds = Int(timegm(&parts)) - offset
+        guard (Self.earliest...Self.latest).contains(seconds) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds) + TimeInterval(nanoseconds) / 1_000_000_000)
     }
+
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years `format` writes in four digits.
+    static let earliest = -62_167_219_200
+    static let latest = 253_402_300_799
 
     private static func daysIn(month: Int, of year: Int) -> Int {
         switch month {

@@ -9,6 +9,9 @@ enum LogoutURIRule {
             let host = components.encodedHost, !host.isEmpty
         else { return RuleViolation("expected an absolute https URL, got \"\(text)\"") }
         guard components.fragment == nil else { return RuleViolation("a logout URI has no fragment, got \"\(text)\"") }
+        guard HostName.isPlain(host) else {
+            return RuleViolation("expected a host that is a DNS name or an IP address, got \"\(text)\"")
+        }
         if scheme == "https" || (scheme == "http" && Loopback.isHost(host)) { return nil }
         return RuleViolation("expected https (http only for loopback hosts), got \"\(text)\"")
     }

@@ -24,6 +24,9 @@ enum RedirectURIRule {
             guard let host = components.encodedHost, !host.isEmpty else {
                 return RuleViolation("expected a host in \"\(text)\"")
             }
+            guard HostName.isPlain(host) else {
+                return RuleViolation("expected a host that is a DNS name or an IP address, got \"\(text)\"")
+            }
             return nil
         case "http":
             guard Loopback.isHost(components.encodedHost) else {

@@ -25,7 +25,7 @@ enum ResourceIndicatorRule {
         }
         // The host and path name files `permiso build` writes (RFC 9728 §3.1), so both are
         // kept to plain characters: no escapes, no dot segments, no trailing slash but the root's.
-        guard let encodedHost = components.encodedHost, isPlainHost(encodedHost),
+        guard let encodedHost = components.encodedHost, HostName.isPlain(encodedHost),
             components.user == nil, components.password == nil
         else { return RuleViolation("a resource indicator's host is a DNS name or IP address, got \"\(text)\"") }
         guard isPlainPath(components.percentEncodedPath) else {
@@ -34,21 +34,6 @@ enum ResourceIndicatorRule {
             )
         }
         return nil
-    }
-
-    /// A DNS name of letters, digits and hyphens in non-empty labels, or a bracketed IP literal.
-    /// Checked byte by byte: this runs on every token request that names a resource, and
-    /// Foundation's regular expressions would bring ICU into the process for it.
-    static func isPlainHost(_ host: String) -> Bool {
-        if host.utf8.first == UInt8(ascii: "[") {
-            let inner = host.utf8.dropFirst()
-            guard inner.last == UInt8(ascii: "]") else { return false }
-            let address = inner.dropLast()
-            return !address.isEmpty && address.allSatisfy { ASCIIText.isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
-        }
-        return host.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { label in
-            !label.isEmpty && label.allSatisfy { ASCIIText.isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
-        }
     }
 
     /// Empty, the root, or `/`-led segments of unreserved characters (RFC 3986 §2.3) with no
