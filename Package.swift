@@ -1,6 +1,10 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Settings every target shares: Swift 6 language mode is the tools-version default;
 /// these upcoming features make each module's imports say what it re-exports.
 let swiftSettings: [SwiftSetting] = [
@@ -9,11 +13,27 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Whether the glibc this builds against runs binaries with packed relocations (2.36 on).
+var glibcHasPackedRelocations: Bool {
+    #if canImport(Glibc)
+    // "glibc 2.36"
+    var text = [CChar](repeating: 0, count: 64)
+    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count) > 0 else { return false }
+    let bytes = text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    let version = String(decoding: bytes, as: UTF8.self).split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
+    return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+    #else
+    return false
+    #endif
+}
+
 /// How the `permiso` executable is linked: by lld, with its relative relocations packed
 /// (`DT_RELR`: a bitmap where the default spends 24 bytes on each). The dynamic loader reads
 /// every one at start, and there are tens of thousands (Swift metadata points at itself), so
 /// packing them keeps 1.5 MiB out of each instance's resident set (docs/operations.md "Memory").
-let linkFlags = ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
+/// A packed binary needs glibc 2.36 where it runs, so relocations are packed only when the
+/// glibc it is built against has it.
+let linkFlags = ["-use-ld=lld"] + (glibcHasPackedRelocations ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : [])
 
 let package = Package(
     name: "permiso",
