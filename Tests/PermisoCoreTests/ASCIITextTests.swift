@@ -52,8 +52,13 @@ struct ASCIITextTests {
         // Hosts RFC 3986 allows and no DNS name has would break the pages' CSP sources.
         for uri in ["https://a;script-src/cb", "https://a,b.example/cb", "https://a'b.example/cb", "https://a%20b.example/cb"] {
             #expect(RedirectURIRule.check(uri) != nil, "\(uri)")
-            #expect(LogoutURIRule.check(uri) != nil, "\(uri)")
+            #expect(LogoutURIRule.check(uri, framed: true) != nil, "\(uri)")
         }
+        #expect(RedirectURIRule.check("com.example.app://a;b/cb") != nil)
+        #expect(RedirectURIRule.check("com.example.app://app.example/cb") == nil && RedirectURIRule.check("com.example.app:/cb") == nil)
+        // Only POSTed to: a service name on a private network is fine for back-channel logout.
+        #expect(LogoutURIRule.check("https://orders_api:8443/logout", framed: false) == nil)
+        #expect(LogoutURIRule.check("https://orders_api:8443/logout", framed: true) != nil)
     }
 
     @Test("A resource indicator's host is DNS labels or a bracketed literal, its path plain segments")
@@ -98,6 +103,7 @@ struct ASCIITextTests {
         for edge in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
             #expect(Timestamp.parse(edge).map { Timestamp.format($0) } == edge)
         }
+        #expect(Timestamp.parse("9999-12-31T23:59:59.99999Z").map { Timestamp.format($0) } == "9999-12-31T23:59:59Z")
         for impossible in [
             "0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2027-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-00-10T00:00:00Z",
             "2026-01-31T24:00:00Z",

@@ -86,7 +86,7 @@ extension ConfigLoader {
         let requireMFA = object["requireMFA"]?.bool(log) ?? false
         var backchannelLogoutURI: String?
         if let value = object["backchannelLogoutURI"], let uri = value.nonEmptyString(log) {
-            if let violation = LogoutURIRule.check(uri) { log.error(violation.message, at: value) } else { backchannelLogoutURI = uri }
+            if let violation = LogoutURIRule.check(uri, framed: false) { log.error(violation.message, at: value) } else { backchannelLogoutURI = uri }
         }
         let backchannelLogoutSessionRequired = object["backchannelLogoutSessionRequired"]?.bool(log) ?? false
         if backchannelLogoutSessionRequired && object["backchannelLogoutURI"] == nil {
@@ -94,7 +94,7 @@ extension ConfigLoader {
         }
         var frontchannelLogoutURI: String?
         if let value = object["frontchannelLogoutURI"], let uri = value.nonEmptyString(log) {
-            if let violation = LogoutURIRule.check(uri) { log.error(violation.message, at: value) } else { frontchannelLogoutURI = uri }
+            if let violation = LogoutURIRule.check(uri, framed: true) { log.error(violation.message, at: value) } else { frontchannelLogoutURI = uri }
         }
         let frontchannelLogoutSessionRequired = object["frontchannelLogoutSessionRequired"]?.bool(log) ?? false
         if frontchannelLogoutSessionRequired && object["frontchannelLogoutURI"] == nil {

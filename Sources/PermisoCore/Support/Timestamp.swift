@@ -83,7 +83,10 @@ public enum Timestamp {
         parts.tm_sec = Int32(second)
         let seconds = Int(timegm(&parts)) - offset
         guard (Self.earliest...Self.latest).contains(seconds) else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(seconds) + TimeInterval(nanoseconds) / 1_000_000_000)
+        // Near year 9999 a Double steps in tens of microseconds, so the fraction could round
+        // the sum up into the next second (and the next year); it stays in its own second.
+        let time = TimeInterval(seconds) + TimeInterval(nanoseconds) / 1_000_000_000
+        return Date(timeIntervalSince1970: min(time, TimeInterval(seconds + 1).nextDown))
     }
 
     /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the years `format` writes in four digits.

@@ -36,6 +36,10 @@ enum RedirectURIRule {
             }
             return nil
         default:
+            // A private-use URI with an authority puts its host in the CSP too.
+            if let host = components.encodedHost, !host.isEmpty, !HostName.isPlain(host) {
+                return RuleViolation("expected a host that is a DNS name or an IP address, got \"\(text)\"")
+            }
             // RFC 8252 §7.1: private-use schemes are reverse domain names, e.g. com.example.app.
             guard scheme.contains(".") else {
                 return RuleViolation(
