@@ -11,7 +11,8 @@ public enum Timestamp {
     /// `2026-01-31T12:00:00Z`; with `milliseconds`, `2026-01-31T12:00:00.250Z`.
     public static func format(_ date: Date, milliseconds: Bool = false) -> String {
         let seconds = date.timeIntervalSince1970.rounded(.down)
-        let text = day(date) + "T" + clock(time_t(seconds))
+        let parts = utc(time_t(seconds))
+        let text = day(parts) + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
         guard milliseconds else { return text + "Z" }
         let fraction = min(999, Int((date.timeIntervalSince1970 - seconds) * 1000))
         return text + "." + padded(fraction, 3) + "Z"
@@ -19,8 +20,11 @@ public enum Timestamp {
 
     /// The UTC day, `2026-01-31`.
     public static func day(_ date: Date) -> String {
-        let parts = utc(time_t(date.timeIntervalSince1970.rounded(.down)))
-        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
+        day(utc(time_t(date.timeIntervalSince1970.rounded(.down))))
+    }
+
+    private static func day(_ parts: tm) -> String {
+        padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
     }
 
     /// The time `text` names, or `nil` unless it is exactly an RFC 3339 `date-time`: a real
@@ -106,11 +110,6 @@ public enum Timestamp {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return parts
-    }
-
-    private static func clock(_ seconds: time_t) -> String {
-        let parts = utc(seconds)
-        return padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
     }
 
     private static func padded(_ value: Int, _ width: Int) -> String {

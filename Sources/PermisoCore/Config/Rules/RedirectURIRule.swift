@@ -19,13 +19,14 @@ enum RedirectURIRule {
                 "wildcards are not allowed; list each URI, they are matched exactly (RFC 9700 §4.1.3), got \"\(text)\""
             )
         }
+        // Any host, a private-use URI's included, becomes a CSP form-action source.
+        if let host = components.encodedHost, !host.isEmpty, !HostName.isPlain(host) {
+            return RuleViolation("expected a host that is a DNS name or an IP address, got \"\(text)\"")
+        }
         switch scheme {
         case "https":
             guard let host = components.encodedHost, !host.isEmpty else {
                 return RuleViolation("expected a host in \"\(text)\"")
-            }
-            guard HostName.isPlain(host) else {
-                return RuleViolation("expected a host that is a DNS name or an IP address, got \"\(text)\"")
             }
             return nil
         case "http":
@@ -36,10 +37,6 @@ enum RedirectURIRule {
             }
             return nil
         default:
-            // A private-use URI with an authority puts its host in the CSP too.
-            if let host = components.encodedHost, !host.isEmpty, !HostName.isPlain(host) {
-                return RuleViolation("expected a host that is a DNS name or an IP address, got \"\(text)\"")
-            }
             // RFC 8252 §7.1: private-use schemes are reverse domain names, e.g. com.example.app.
             guard scheme.contains(".") else {
                 return RuleViolation(

@@ -25,8 +25,7 @@ enum ResourceIndicatorRule {
         }
         // The host and path name files `permiso build` writes (RFC 9728 §3.1), so both are
         // kept to plain characters: no escapes, no dot segments, no trailing slash but the root's.
-        guard let encodedHost = components.encodedHost, HostName.isPlain(encodedHost),
-            components.user == nil, components.password == nil
+        guard HostName.isPlain(host), components.user == nil, components.password == nil
         else { return RuleViolation("a resource indicator's host is a DNS name or IP address, got \"\(text)\"") }
         guard isPlainPath(components.percentEncodedPath) else {
             return RuleViolation(
