@@ -91,6 +91,12 @@ let package = Package(
             name: "CQRencode",
             path: "Sources/CQRencode"
         ),
+        /// Swift Concurrency's global-enqueue hook, declared and set from a header: how
+        /// `permiso serve` puts tasks on NIO's event loops in a statically linked binary.
+        .systemLibrary(
+            name: "CConcurrencyHook",
+            path: "Sources/CConcurrencyHook"
+        ),
         /// Protocol logic with no HTTP in it: config, keys, discovery, the static site.
         .target(
             name: "PermisoCore",
@@ -149,6 +155,7 @@ let package = Package(
         .executableTarget(
             name: "permiso",
             dependencies: [
+                "CConcurrencyHook",
                 "CQRencode",
                 "PermisoCore",
                 "PermisoServer",

@@ -77,11 +77,10 @@ struct ServeCommand: AsyncParsableCommand {
         // (`NSTimeZone.default` would not do: it traps in a root without tzdata.)
         if Self.namesUTC(ProcessInfo.processInfo.environment["TZ"]) { setenv("TZ", "GMT", 1) }
         // Swift Concurrency's tasks run on NIO's event loops instead of a second pool of
-        // threads, so a request never hops from the loop that read it to a pool and back
-        // (bench/README.md measures what that hop costs). Blocking work, password hashes and
-        // config loads, therefore goes to NIO's thread pool, and nothing on the request path
-        // may be an actor that one loop drains while the other's connections wait.
-        let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        // threads. Blocking work, password hashes and config loads, therefore goes to NIO's
+        // thread pool, and nothing on the request path may be an actor that one loop drains
+        // while the other's connections wait.
+        let executor = EventLoopExecutor.install()
         if logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let proxies: [IPNetwork]
         do {
@@ -121,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
             metadata: [
                 "issuer": .string(config.issuer.absoluteString), "listen": .string("\(host):\(port)"),
                 "clients": .stringConvertible(config.clients.count),
-                "executor": .string(onEventLoops ? "event loops" : "default"),
+                "executor": .string(executor.rawValue),
             ]
         )
         var limits = PermisoApplication.Limits()

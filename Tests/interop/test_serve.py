@@ -168,6 +168,18 @@ def resident_kib(pid: int, name_part: str) -> int | None:
     return total if found else None
 
 
+def test_tasks_run_on_the_event_loops(tmp_path):
+    """`permiso serve` says which executor its tasks got: NIO's event loops (test_deploy.py
+    checks the static binary, which sets the hook through the linked symbol)."""
+    port = free_port()
+    process = subprocess.Popen([str(permiso_binary()), "serve", "--config", str(write_config(tmp_path, port)),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_for_port(port)
+    process.send_signal(signal.SIGTERM)
+    output = process.communicate(timeout=10)[0]
+    assert "executor=event loops" in output and "executor=default" not in output, output
+
+
 @pytest.mark.parametrize("zone", [None, "UTC", ":Etc/UTC"])
 def test_serving_never_touches_icu(tmp_path, zone):
     """ICU is linked (Foundation on Linux depends on it) but never used: config loading and
