@@ -6,7 +6,8 @@
 
 /// Swift Concurrency's global-enqueue hook, a variable the Swift runtime
 /// (libswift_Concurrency) defines: while it is set, every job the global executor would run
-/// is handed to the function it points at instead. Its real type is a swiftcall function
+/// now is handed to the function it points at instead (jobs with a delay or a deadline have
+/// hooks of their own, which NIO leaves alone too). Its real type is a swiftcall function
 /// pointer; a pointer-sized `void *` is all this header needs.
 extern void *_Nullable swift_task_enqueueGlobal_hook;
 

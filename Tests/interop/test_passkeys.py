@@ -270,7 +270,10 @@ def test_a_passkey_as_the_second_factor(deployment, browser):
     browser.find_element(By.LINK_TEXT, "Sign in with Permiso Demo").click()
     wait_for(browser, "input#username").send_keys("alice")
     browser.find_element(By.ID, "password").send_keys("alice-password")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    password_form = browser.find_element(By.CSS_SELECTOR, "form[action='/login']")
+    password_form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # The sign-in page has a #passkey-button of its own: wait for the next page first.
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(password_form))
     button = wait_for(browser, "#passkey-button")
     assert button.text == "Use a passkey"
     assert not browser.find_elements(By.ID, "code"), "alice has no authenticator app: no code field"
