@@ -12,41 +12,60 @@ import Synchronization
 /// with the primary's address (`RedisPrimaryLocator`), and the next command on its slot
 /// dials again (at most one dial per slot at a time).
 final class RedisConnectionPool: Sendable {
+    /// Which connections a command travels on.
+    ///
+    /// A `WAIT` holds its connection until the replicas confirm or its timeout passes, and
+    /// Redis answers a connection's commands in order: a read or a counter pipelined behind
+    /// it would wait as long, for the whole timeout while a replica is down. Writes followed
+    /// by `WAIT` therefore have connections of their own, and everything else keeps its pace
+    /// when replication is slow.
+    enum Lane: Sendable {
+        case commands
+        /// Writes that wait for replicas (`stateStoreReplication`).
+        case replicated
+    }
+
     let locator: RedisPrimaryLocator
     private let slots: [Slot]
+    private let replicatedSlots: [Slot]
     private let next = Atomic<Int>(0)
 
     /// Throws when `rediss://` names a CA file that is not a PEM certificate.
+    ///
+    /// - Parameter connections: per lane; the replicated lane has connections only when the
+    ///   endpoint asks for replication.
     init(endpoint: RedisEndpoint, connections: Int, timeout: TimeAmount, group: any EventLoopGroup) throws {
         let tls = try RedisChannel.tlsContext(for: endpoint)
         let locator = RedisPrimaryLocator(endpoint: endpoint, tls: tls, timeout: timeout, group: group)
         self.locator = locator
-        slots = (0..<max(1, connections)).map { _ in
-            Slot(locator: locator, tls: tls, eventLoop: group.next(), timeout: timeout)
+        func slots(_ count: Int) -> [Slot] {
+            (0..<count).map { _ in Slot(locator: locator, tls: tls, eventLoop: group.next(), timeout: timeout) }
         }
+        self.slots = slots(max(1, connections))
+        replicatedSlots = endpoint.replication == nil ? [] : slots(max(1, connections))
     }
 
     func send(_ arguments: [String]) async throws -> RESPValue {
-        try await run { try await $0.send(arguments) }
+        try await run(on: .commands) { try await $0.send(arguments) }
     }
 
-    /// Sends the commands back to back on one connection (see `RedisConnection.send(all:)`).
-    func send(all commands: [[String]]) async throws -> [RESPValue] {
-        try await run { try await $0.send(all: commands) }
+    /// Sends the commands back to back on one connection of `lane` (see `RedisConnection.send(all:)`).
+    func send(all commands: [[String]], on lane: Lane = .commands) async throws -> [RESPValue] {
+        try await run(on: lane) { try await $0.send(all: commands) }
     }
 
     /// Closes every connection; the next commands dial again.
     func close() {
-        for slot in slots { slot.close() }
+        for slot in slots + replicatedSlots { slot.close() }
     }
 
     /// Closes the connections to `address` only, so a second `READONLY` from the old
     /// primary does not close fresh connections to the new one.
     func close(to address: RedisAddress) {
-        for slot in slots { slot.close(to: address) }
+        for slot in slots + replicatedSlots { slot.close(to: address) }
     }
 
-    /// Runs `body` on the next slot's connection.
+    /// Runs `body` on the next connection of `lane`.
     ///
     /// `READONLY` means the server took nothing and is a replica now (a failover demoted it,
     /// or a DNS name still points at the old primary): every connection is closed and the
@@ -54,7 +73,8 @@ final class RedisConnectionPool: Sendable {
     /// trying it again cannot apply it twice. After any other failure the outcome is unknown
     /// (the command may have run), so the error goes to the caller, which fails closed; the
     /// address is forgotten so the next command finds the primary again.
-    private func run<T>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+    private func run<T>(on lane: Lane, _ body: (RedisConnection) async throws -> T) async throws -> T {
+        let slots = lane == .replicated && !replicatedSlots.isEmpty ? replicatedSlots : self.slots
         let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
         let slot = slots[(index % slots.count + slots.count) % slots.count]
         let connection = try await slot.connection()

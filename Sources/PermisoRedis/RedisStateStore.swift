@@ -30,6 +30,7 @@ public final class RedisStateStore: StateStore {
     ///
     /// - Parameters:
     ///   - connections: pipelined connections to keep; a few carry thousands of requests a second.
+    ///     With `stateStoreReplication`, as many again carry the writes that wait for replicas.
     ///   - timeout: how long to wait to connect and for each reply before failing closed.
     public init(
         endpoint: RedisEndpoint,
@@ -198,12 +199,16 @@ public final class RedisStateStore: StateStore {
     /// A write that guards a single use, a denial or a revocation. With
     /// `stateStoreReplication` it is followed on the same connection by `WAIT`, and counts
     /// only when enough replicas confirm it (`RedisReplication`); otherwise it fails closed.
-    /// Counters (throttles) do not wait: a lost count costs a few extra attempts, not a
-    /// second use.
+    /// Those connections carry nothing else (`RedisConnectionPool.Lane`), so reads and
+    /// counters never queue behind a `WAIT`. Counters (throttles) do not wait: a lost count
+    /// costs a few extra attempts, not a second use.
     private func write(_ arguments: [String]) async throws -> RESPValue {
         guard let replication else { return try await send(arguments) }
         let replies = try await observe {
-            try await pool.send(all: [arguments, ["WAIT", String(replication.replicas), String(replication.timeoutMilliseconds)]])
+            try await pool.send(
+                all: [arguments, ["WAIT", String(replication.replicas), String(replication.timeoutMilliseconds)]],
+                on: .replicated
+            )
         }
         let confirmed = try integer(replies[1])
         guard confirmed >= replication.replicas else {

@@ -225,6 +225,42 @@ struct RedisFailoverTests {
         #expect(try await store.claimOnce("replicated", lifetime: 60) == false)
     }
 
+    @Test("A write waiting for replicas holds up no read or counter: those travel on other connections")
+    func waitOnItsOwnConnections() async throws {
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        var endpoint = master.endpoint
+        // No replica, so the claim's WAIT runs its whole timeout and then fails closed.
+        endpoint.replication = RedisReplication(replicas: 1, timeoutMilliseconds: 3000)
+        // One connection per lane: without lanes, the reads below would queue behind the WAIT.
+        let store = try RedisStateStore(
+            endpoint: endpoint,
+            connections: 1,
+            timeout: .seconds(10),
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        defer { store.close() }
+        #expect(try await store.value("warm") == nil, "the read lane is connected")
+
+        final class Flag: Sendable { let raised = Atomic<Bool>(false) }
+        let answered = Flag()
+        let claim = Task {
+            defer { answered.raised.store(true, ordering: .sequentiallyConsistent) }
+            return try await store.claimOnce("code:c", lifetime: 60)
+        }
+        // Redis lists the claim's connection as blocked in WAIT.
+        let waiting = try await eventually(10) {
+            try await master.command(["CLIENT", "LIST"]).contains("cmd=wait")
+        }
+        #expect(waiting, "the claim is waiting for a replica")
+        #expect(try await store.value("code:c") == "1", "a read sees the claim Redis applied, while its WAIT runs")
+        #expect(try await store.read(["code:c", "other"]) == ["1", nil])
+        #expect(try await store.increment("throttle", window: 60) == 1)
+        let claimAnswered = answered.raised.load(ordering: .sequentiallyConsistent)
+        #expect(!claimAnswered, "the reads and the counter came back before the WAIT did")
+        await #expect(throws: RedisError.notReplicated(confirmed: 0, required: 1)) { try await claim.value }
+    }
+
     @Test("With replication required, start-up warns of too few replicas and refuses a server that refuses WAIT")
     func replicationPreflight() async throws {
         let master = try await RedisServer.start()
