@@ -366,11 +366,14 @@ struct RedisFailoverTests {
         defer { watching.cancel() }
 
         let subscribed = { (sentinel: RedisServer) in try await sentinel.command(["CLIENT", "LIST"]).contains("sub=1") }
-        #expect(try await eventually(5) { try await subscribed(frozen) }, "the watcher subscribes to the first sentinel")
+        #expect(try await eventually { try await subscribed(frozen) }, "the watcher subscribes to the first sentinel")
         frozen.freeze()
-        #expect(try await eventually(5) { try await subscribed(live) }, "and moves on when it stops answering")
+        // A keepalive unanswered for the 1 s timeout ends the subscription; the rest is the
+        // suite's other servers competing for the cores.
+        #expect(try await eventually { try await subscribed(live) }, "and moves on when it stops answering")
         #expect(try await eventually { try await live.command(["SENTINEL", "REPLICAS", "mymaster"]).contains(String(replica.port)) })
-        #expect(try await live.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK")
+        // NOGOODSLAVE while the sentinel's last word from the replica is older than it likes: ask again.
+        #expect(try await eventually { try await live.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK" })
         #expect(try await eventually { switches.load(ordering: .relaxed) > 0 }, "the live sentinel's announcement arrives")
         #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: replica.port))
     }
