@@ -28,7 +28,10 @@ final class RedisConnectionPool: Sendable {
     let locator: RedisPrimaryLocator
     private let slots: [Slot]
     private let replicatedSlots: [Slot]
+    /// Each lane's own turn: with one counter, a caller alternating a read and a write would
+    /// use only every other connection of each lane.
     private let next = Atomic<Int>(0)
+    private let nextReplicated = Atomic<Int>(0)
 
     /// Throws when `rediss://` names a CA file that is not a PEM certificate.
     ///
@@ -74,8 +77,11 @@ final class RedisConnectionPool: Sendable {
     /// (the command may have run), so the error goes to the caller, which fails closed; the
     /// address is forgotten so the next command finds the primary again.
     private func run<T>(on lane: Lane, _ body: (RedisConnection) async throws -> T) async throws -> T {
-        let slots = lane == .replicated && !replicatedSlots.isEmpty ? replicatedSlots : self.slots
-        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        let replicated = lane == .replicated && !replicatedSlots.isEmpty
+        let slots = replicated ? replicatedSlots : self.slots
+        let index =
+            replicated
+            ? nextReplicated.wrappingAdd(1, ordering: .relaxed).oldValue : next.wrappingAdd(1, ordering: .relaxed).oldValue
         let slot = slots[(index % slots.count + slots.count) % slots.count]
         let connection = try await slot.connection()
         do {
@@ -128,11 +134,15 @@ final class RedisConnectionPool: Sendable {
         func connection() async throws -> RedisConnection {
             let future: EventLoopFuture<RedisConnection> = state.withLock { state in
                 switch state {
-                case .ready(let connection) where connection.isActive:
+                case .ready(let connection) where connection.isActive && locator.isCurrent(connection.address):
                     return eventLoop.makeSucceededFuture(connection)
                 case .connecting(let pending):
                     return pending
                 case .idle, .ready:
+                    // A connection to a master the sentinels no longer name is closed here:
+                    // the other lane's dial may have found the new one while this one idled
+                    // on the old, which serves reads as a replica would, behind.
+                    if case .ready(let old) = state { old.close() }
                     let dialing = eventLoop.makeFutureWithTask { [locator, tls, eventLoop, timeout] in
                         let address = try await locator.primary()
                         do {

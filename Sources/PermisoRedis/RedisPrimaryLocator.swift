@@ -68,6 +68,13 @@ final class RedisPrimaryLocator: Sendable {
         }
     }
 
+    /// Whether a connection to `address` may still be used: not once the sentinels named
+    /// another master (another connection asked them, or an announcement came), since the
+    /// old one is a replica now or soon, serving stale reads.
+    func isCurrent(_ address: RedisAddress) -> Bool {
+        state.withLock { state in state.primary.map { $0 == address } ?? true }
+    }
+
     /// Stops trusting `address`: the next connection asks the sentinels again, the one that
     /// named it last. A no-op when the sentinels have named another master meanwhile.
     func forget(_ address: RedisAddress) {
