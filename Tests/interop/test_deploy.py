@@ -357,14 +357,16 @@ def test_the_release_binaries_lay_out_their_start_up_code_together(which, spread
     # The list's parts, each headed "# measured on BINARY": the first binary's functions, then
     # what the static one adds (the Swift runtime's and Foundation's, which the dynamic binary
     # calls in shared libraries).
-    parts: list[list[str]] = []
+    parts: dict[str, list[str]] = {}
     for line in (ROOT / "scripts" / "function-order.txt").read_text().splitlines():
-        if line.startswith("# measured on"):
-            parts.append([])
+        if line.startswith("# measured on "):
+            part = parts.setdefault(line.removeprefix("# measured on ").split(":")[0], [])
         elif line and not line.startswith("#"):
-            parts[-1].append(line)
-    assert len(parts) == 2, "the list is measured on the dynamic binary and then the static one"
-    names = parts[0] if which == "dynamic" else parts[0] + parts[1]
+            part.append(line)
+    assert list(parts) == [".build/release/permiso", ".build/static/release/permiso"], \
+        "the list is measured on the dynamic binary, then the static one"
+    dynamic, static = parts.values()
+    names = dynamic if which == "dynamic" else dynamic + static
     starts, size = layout(binary, names)
     assert len(starts) >= 0.9 * len(names), f"{len(starts)} of {len(names)} listed functions are in {binary}"
     # Together: all but the outermost 1 % (a name two copies share, one placed elsewhere) span
@@ -384,7 +386,7 @@ def test_the_release_binaries_keep_their_private_functions_together(which, reque
     context destructors and other private helpers, sections `.text..L…`) into one output
     section right before .text, where the listed start-up code begins: left in place, each
     one a start runs keeps its own 64 KiB of the binary resident (3 MiB of the dynamic
-    binary's 12 here). A binary linked without the script has no such section."""
+    binary). A binary linked without the script has no such section."""
     binary = permiso_binary() if which == "dynamic" else request.getfixturevalue("static_binary")
     if "debug" in binary.parts:
         pytest.skip("only release builds are laid out; scripts/test runs this on one")
