@@ -144,6 +144,22 @@ struct RevocationTests {
         #expect(try await introspect(h, issued.accessToken) == .inactive)
     }
 
+    @Test("An access token for an API the config no longer has is inactive")
+    func introspectRemovedAudience() async throws {
+        let api = "http://127.0.0.1:8080/api"
+        let before = try await harness()
+        let token = try await ClientCredentialsGrant(before.context).issue(
+            to: try before.client("service"),
+            parameters: try FormParameters.parse("resource=" + api.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!),
+            now: clock.now()
+        ).accessToken
+        let active = try await introspect(before, token)
+        #expect(active.active && active.aud == [api])
+        // The same keys, a config without the API: the signature still verifies.
+        let after = try await harness { $0.resources.removeAll { $0.id == api } }
+        #expect(try await introspect(after, token) == .inactive)
+    }
+
     @Test("Only clients with introspect: true may ask; the token parameter is required")
     func introspectionPermission() async throws {
         let h = try await harness()

@@ -5,8 +5,10 @@ public import Foundation
 ///
 /// Only clients the config allows (`introspect: true`) may ask, so the endpoint is no oracle
 /// for guessing tokens (§4). Active means authentic, unexpired, issued to a client and for a
-/// user that still exist and are not disabled, and not revoked (`Revocations`); a refresh
-/// token must also not have been used. Anything else is `{"active": false}` and nothing more
+/// user that still exist and are not disabled, and not revoked (`Revocations`); an access
+/// token must also be for an audience the config still has (the issuer, or one of its
+/// `resources`: a token for an API since removed is for nothing Permiso vouches for), and a
+/// refresh token must not have been used. Anything else is `{"active": false}` and nothing more
 /// (§2.2). When the store cannot say whether a token was revoked, the answer is
 /// `temporarily_unavailable`: the caller asked precisely because an offline check was not
 /// enough, so guessing "active" would defeat it.
@@ -21,6 +23,10 @@ public struct TokenIntrospection: Sendable {
         guard let presented = await PresentedToken.recognize(token, context: context, now: now) else { return .inactive }
         let config = context.config
         guard config.client(id: presented.clientID) != nil else { return .inactive }
+        if case .access(let claims) = presented {
+            let issuer = config.issuer.absoluteString
+            guard claims.audience.contains(where: { $0 == issuer || config.resource(id: $0) != nil }) else { return .inactive }
+        }
         var user: UserConfig?
         if let subject = presented.userSubject {
             guard let found = config.user(subject: subject) else { return .inactive }
