@@ -42,7 +42,8 @@ struct ResourceTests {
         func client(_ id: String) -> ClientConfig { config.client(id: id)! }
     }
 
-    func harness() async throws -> Harness {
+    /// - Parameter cliFields: more YAML lines for the client `cli`.
+    func harness(cliFields: String = "") async throws -> Harness {
         let directory = try TemporaryDirectory()
         var yaml = try String(contentsOfFile: Repository.root + "/permiso.yaml", encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "keys: keys\n", with: "keys: \(Repository.root)/keys\n")
@@ -52,6 +53,7 @@ struct ResourceTests {
             of: "    scopes: [openid, profile, email, offline_access]\n    idTokenSignedResponseAlg: ES256",
             with:
                 "    scopes: [openid, profile, email, offline_access, orders:read, reports:read, api:read]\n    idTokenSignedResponseAlg: ES256\n    resources: [\(Self.orders), \(Self.reports)]"
+                + cliFields
         )
         yaml = yaml.replacingOccurrences(
             of: "    resources: [http://127.0.0.1:8080/api]",
@@ -136,6 +138,32 @@ struct ResourceTests {
         let example = try await clientCredentials(h, [("resource", "http://127.0.0.1:8080/api")])
         let exampleClaims = try await verify(h, example.accessToken)
         #expect(example.expiresIn == 300 && exampleClaims.audience == ["http://127.0.0.1:8080/api"])
+    }
+
+    /// The `alg` in a JWT's header.
+    func algorithm(_ jwt: String) -> String? {
+        guard let header = jwt.split(separator: ".").first.flatMap({ Data(base64URLEncoded: $0) }),
+            let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        else { return nil }
+        return object["alg"] as? String
+    }
+
+    @Test("A client's accessTokenSigningAlg signs its access tokens where the API names none; its ID tokens keep theirs")
+    func clientAccessTokenAlgorithm() async throws {
+        let h = try await harness(cliFields: "\n    accessTokenSigningAlg: PS256")
+        #expect(h.client("cli").accessTokenSigningAlgorithm == .ps256 && h.client("cli").signingAlgorithm == .es256)
+        let forIssuer = try await codeTokens(h, resources: [], scope: "openid email")
+        #expect(algorithm(forIssuer.accessToken) == "PS256")
+        #expect(algorithm(try #require(forIssuer.idToken)) == "ES256", "the ID token is the client's to read")
+        let claims = try await UserinfoRequest(h.context).claims(accessToken: forIssuer.accessToken, now: clock.now())
+        #expect(claims["email"] == .string("alice@example.com"), "userinfo takes it")
+        let forReports = try await codeTokens(h, resources: [Self.reports], scope: "openid reports:read")
+        #expect(algorithm(forReports.accessToken) == "PS256", "an API without an algorithm of its own")
+        let forOrders = try await codeTokens(h, resources: [Self.orders], scope: "openid orders:read")
+        #expect(algorithm(forOrders.accessToken) == "EdDSA", "an API's own algorithm wins")
+        // Without the setting, the ID-token algorithm signs both.
+        let plain = try await codeTokens(try await harness(), resources: [], scope: "openid")
+        #expect(algorithm(plain.accessToken) == "ES256")
     }
 
     @Test("Every refused resource is invalid_target, without echoing it")

@@ -77,13 +77,13 @@ struct SiteTests {
         #expect(discovery["id_token_signing_alg_values_supported"] as? [String] == ["RS256"])
     }
 
-    @Test("A client's algorithm needs an active key; RS256 always does")
+    @Test("A client's algorithms need an active key; RS256 always does")
     func algorithmNeedsKey() throws {
         let directory = try TemporaryDirectory()
         try KeyDirectory(path: directory.file("keys")).generate(.es256)
         let file = try directory.write(
             "permiso.yaml",
-            "issuer: https://id.example.com\nclients:\n  - id: app\n    tokenEndpointAuthMethod: none\n    redirectURIs: [http://127.0.0.1/cb]\n    idTokenSignedResponseAlg: EdDSA\n"
+            "issuer: https://id.example.com\nclients:\n  - id: app\n    tokenEndpointAuthMethod: none\n    redirectURIs: [http://127.0.0.1/cb]\n    idTokenSignedResponseAlg: EdDSA\n    accessTokenSigningAlg: PS256\n"
         )
         let error = try #require(throws: ConfigError.self) { try Deployment.load(configFile: file, environment: [:]) }
         let lines = error.diagnostics.map { $0.description.replacingOccurrences(of: directory.path + "/", with: "") }
@@ -91,8 +91,13 @@ struct SiteTests {
             lines == [
                 "keys/manifest.yaml:1:1: error: signing: no active RS256 key; OpenID Connect requires RS256 (run `permiso keys generate --alg RS256`)",
                 "permiso.yaml:6:31: error: clients[0].idTokenSignedResponseAlg: no active EdDSA key in keys; run `permiso keys generate --alg EdDSA`",
+                "permiso.yaml:7:28: error: clients[0].accessTokenSigningAlg: no active PS256 key in keys; run `permiso keys generate --alg PS256`",
             ]
         )
+        let unknown = try diagnostics(
+            "issuer: https://id.example.com\nclients:\n  - id: app\n    tokenEndpointAuthMethod: none\n    redirectURIs: [http://127.0.0.1/cb]\n    accessTokenSigningAlg: HS256\n"
+        )
+        #expect(unknown.count == 1 && unknown[0].hasPrefix("permiso.yaml:6:28: error: clients[0].accessTokenSigningAlg: "), "\(unknown)")
     }
 
     @Test("An issuer with a path puts each file where its spec looks for it")

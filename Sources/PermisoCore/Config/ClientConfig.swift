@@ -17,9 +17,15 @@ public struct ClientConfig: Sendable, Equatable {
     public var postLogoutRedirectURIs: [String]
     public var grantTypes: [GrantType]
     public var scopes: [String]
-    /// What signs this client's ID tokens and access tokens: the config's
-    /// `idTokenSignedResponseAlg` (OIDC Registration §2), which Permiso applies to both.
+    /// What signs this client's ID tokens (the config's `idTokenSignedResponseAlg`, OIDC
+    /// Registration §2), and its access tokens unless `accessTokenSigningAlgorithm` or the
+    /// API's own algorithm says otherwise.
     public var signingAlgorithm: SigningAlgorithm
+    /// What signs the access tokens this client gets for the issuer (userinfo) and for APIs
+    /// that name no algorithm of their own (`accessTokenSigningAlg`): the verifier of an
+    /// access token is a resource server, whose library may not take what the client's own
+    /// ID-token library takes. `nil`: `signingAlgorithm`.
+    public var accessTokenSigningAlgorithm: SigningAlgorithm? = nil
     public var requirePKCE: Bool
     /// First-party confidential clients skip the consent page; public ones are asked every
     /// time, since their identity cannot be assured (RFC 8252 §8.6).

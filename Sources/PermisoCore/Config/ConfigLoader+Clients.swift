@@ -30,6 +30,9 @@ extension ConfigLoader {
                 } else {
                     clientAlgorithmValues.append((clients.count, object.value))
                 }
+                if let alg = object["accessTokenSigningAlg"] {
+                    clientAccessAlgorithmValues.append((clients.count, alg))
+                }
                 clients.append(client)
             }
         }
@@ -77,6 +80,9 @@ extension ConfigLoader {
             object["idTokenSignedResponseAlg"].flatMap {
                 $0.oneOf(SigningAlgorithm.allCases.map(\.rawValue), log).flatMap(SigningAlgorithm.init)
             } ?? .rs256
+        let accessAlgorithm = object["accessTokenSigningAlg"].flatMap {
+            $0.oneOf(SigningAlgorithm.allCases.map(\.rawValue), log).flatMap(SigningAlgorithm.init)
+        }
         var requirePKCE = authMethod == .none
         switch PublicClientPKCERule.check(authMethod: authMethod, requirePKCE: object["requirePKCE"]?.bool(log)) {
         case .success(let required): requirePKCE = required
@@ -126,6 +132,7 @@ extension ConfigLoader {
             frontchannelLogoutSessionRequired: frontchannelLogoutSessionRequired
         )
         client.introspect = introspect
+        client.accessTokenSigningAlgorithm = accessAlgorithm
         client.resources = allowedResources
         client.disabled = object["disabled"]?.bool(log) ?? false
         for violation in GrantTypeRule.check(client) {

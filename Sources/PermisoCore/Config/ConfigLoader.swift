@@ -14,6 +14,7 @@ struct ConfigLoader {
 
     /// Values whose checks need the keys as well; the deployment loader reads them.
     var clientAlgorithmValues: [(client: Int, value: YAMLValue)] = []
+    var clientAccessAlgorithmValues: [(client: Int, value: YAMLValue)] = []
     var resourceAlgorithmValues: [(resource: Int, value: YAMLValue)] = []
 
     init(file: String, environment: [String: String]) {

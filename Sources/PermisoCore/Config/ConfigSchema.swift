@@ -135,6 +135,11 @@ public enum ConfigSchema {
                 "The ID token's signing algorithm; needs an active key of that algorithm."
             ),
             FieldSpec(
+                "accessTokenSigningAlg",
+                .enumeration(SigningAlgorithm.allCases.map(\.rawValue)),
+                "What signs this client's access tokens, where the API names no algorithm of its own; needs an active key of that algorithm. Defaults to idTokenSignedResponseAlg."
+            ),
+            FieldSpec(
                 "requirePKCE",
                 .boolean,
                 "Require PKCE (S256) on every authorization request. Always true for public clients; defaults to false for confidential ones, which use PKCE whenever they send it."
@@ -219,7 +224,7 @@ public enum ConfigSchema {
             FieldSpec(
                 "accessTokenSigningAlg",
                 .enumeration(SigningAlgorithm.allCases.map(\.rawValue)),
-                "What signs its access tokens; needs an active key of that algorithm. Defaults to the client's algorithm."
+                "What signs its access tokens; needs an active key of that algorithm. Defaults to the client's accessTokenSigningAlg, then its idTokenSignedResponseAlg."
             ),
             FieldSpec("documentation", .url, "A page for developers of its clients (RFC 9728 resource_documentation)."),
         ]

@@ -50,6 +50,15 @@ public struct Deployment: Sendable {
                 )
             }
         }
+        for (index, value) in loader.clientAccessAlgorithmValues {
+            guard let algorithm = config.clients[index].accessTokenSigningAlgorithm, keys.activeKey(for: algorithm) == nil else {
+                continue
+            }
+            log.error(
+                "no active \(algorithm.rawValue) key in \(config.keysDirectory); run `permiso keys generate --alg \(algorithm.rawValue)`",
+                at: value
+            )
+        }
         for (index, value) in loader.resourceAlgorithmValues {
             guard let algorithm = config.resources[index].signingAlgorithm, keys.activeKey(for: algorithm) == nil else { continue }
             log.error(

@@ -36,7 +36,8 @@ public struct TokenIssuer: Sendable {
 
     /// Who an access token is for and what it says: the issuer (userinfo) with every granted
     /// scope, or one API (RFC 8707) with the granted scopes it accepts, its own lifetime and
-    /// algorithm.
+    /// algorithm. The algorithm is the API's, else the client's `accessTokenSigningAlg`, else
+    /// its ID-token algorithm.
     public struct Audience: Sendable {
         public var audience: String
         public var scopes: [String]
@@ -48,12 +49,12 @@ public struct TokenIssuer: Sendable {
                 audience = target.id
                 self.scopes = try ResourceRequest.scopes(scopes, for: target)
                 lifetime = target.accessTokenLifetime ?? config.lifetimes.accessToken
-                algorithm = target.signingAlgorithm ?? client.signingAlgorithm
+                algorithm = target.signingAlgorithm ?? client.accessTokenSigningAlgorithm ?? client.signingAlgorithm
             } else {
                 audience = config.issuer.absoluteString
                 self.scopes = scopes
                 lifetime = config.lifetimes.accessToken
-                algorithm = client.signingAlgorithm
+                algorithm = client.accessTokenSigningAlgorithm ?? client.signingAlgorithm
             }
         }
     }
