@@ -128,6 +128,38 @@ struct RedisFailoverTests {
         }
     }
 
+    @Test("Behind a sentinel and a master that both want a password: each gets its own, and a wrong one is named without it")
+    func sentinelCredentials() async throws {
+        let folder = try TemporaryDirectory()
+        let master = try await RedisServer.start(password: "master-secret")
+        defer { master.stop() }
+        let sentinel = try await RedisServer.sentinel(monitoring: master, password: "sentinel-secret", in: folder)
+        defer { sentinel.stop() }
+        let url = "redis+sentinel://:master-secret@127.0.0.1:\(sentinel.port)/mymaster?sentinel_password="
+        let store = try RedisStateStore(
+            endpoint: try RedisEndpoint.parse(url + "sentinel-secret").get(),
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        defer { store.close() }
+        _ = try await store.preflight()
+        #expect(try await store.claimOnce("code:c", lifetime: 60))
+        #expect(try await master.command(["EXISTS", "permiso:code:c"]) == "1", "the master took the write")
+
+        let wrong = try RedisStateStore(
+            endpoint: try RedisEndpoint.parse(url + "guess").get(),
+            timeout: .seconds(1),
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        defer { wrong.close() }
+        do {
+            _ = try await wrong.preflight()
+            Issue.record("a wrong sentinel password passed")
+        } catch RedisError.noSentinel(let problems) {
+            #expect(problems.count == 1 && problems[0].hasPrefix("127.0.0.1:\(sentinel.port)"), "\(problems)")
+            #expect(!problems[0].contains("guess") && !problems[0].contains("secret"), "\(problems)")
+        }
+    }
+
     @Test("Behind Sentinel: writes go to the master it names, and follow a failover without a restart")
     func sentinelFailover() async throws {
         let folder = try TemporaryDirectory()

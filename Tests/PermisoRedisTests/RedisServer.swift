@@ -60,14 +60,19 @@ final class RedisServer: @unchecked Sendable {
     }
 
     /// A sentinel (`redis-server --sentinel`) watching `master` under `name`, quick to
-    /// decide: a master silent for a second is down.
+    /// decide: a master silent for a second is down. With `password`, clients must
+    /// authenticate to the sentinel; it uses the master's own password to reach the master.
     static func sentinel(
         monitoring master: RedisServer,
         name: String = "mymaster",
+        password: String? = nil,
         in folder: TemporaryDirectory
     ) async throws
         -> RedisServer
     {
+        var credentials = ""
+        if let password { credentials += "requirepass \(password)\n" }
+        if let masterPassword = master.password { credentials += "sentinel auth-pass \(name) \(masterPassword)\n" }
         let port = try FreePort.find()
         // Sentinel rewrites its config file, so each sentinel gets its own.
         let config = try folder.write(
@@ -79,7 +84,7 @@ final class RedisServer: @unchecked Sendable {
             sentinel monitor \(name) 127.0.0.1 \(master.port) 1
             sentinel down-after-milliseconds \(name) 1000
             sentinel failover-timeout \(name) 5000
-
+            \(credentials)
             """
         )
         let process = Process()
@@ -87,7 +92,7 @@ final class RedisServer: @unchecked Sendable {
         process.arguments = [config, "--sentinel", "--loglevel", "warning"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let sentinel = RedisServer(port: port, password: nil, process: process)
+        let sentinel = RedisServer(port: port, password: password, process: process)
         for _ in 0..<100 {
             if (try? await sentinel.command(["PING"])) == "PONG" { return sentinel }
             try await Task.sleep(for: .milliseconds(20))
