@@ -139,20 +139,26 @@ final class RedisConnectionPool: Sendable {
                 case .connecting(let pending):
                     return pending
                 case .idle, .ready:
-                    // A connection to a master the sentinels no longer name is closed here:
-                    // the other lane's dial may have found the new one while this one idled
-                    // on the old, which serves reads as a replica would, behind.
-                    if case .ready(let old) = state { old.close() }
+                    // A connection to a master no longer confirmed is retired: the other
+                    // lane's dial may have found the new one while this one idled on the old,
+                    // which serves reads as a replica would, behind. Commands already sent on
+                    // it keep their answers (a write there gets READONLY, which `run` tries
+                    // again here): it closes once every reply is in or timed out.
+                    if case .ready(let old) = state, old.isActive {
+                        eventLoop.scheduleTask(in: timeout) { old.close() }
+                    }
                     let dialing = eventLoop.makeFutureWithTask { [locator, tls, eventLoop, timeout] in
                         let address = try await locator.primary()
                         do {
-                            return try await RedisConnection.connect(
+                            let connection = try await RedisConnection.connect(
                                 to: address,
                                 endpoint: locator.endpoint,
                                 tls: tls,
                                 on: eventLoop,
                                 timeout: timeout
                             )
+                            locator.confirm(address)
+                            return connection
                         } catch {
                             // Unreachable, or not the master any more: ask the sentinels next time.
                             locator.forget(address)

@@ -26,6 +26,8 @@ final class RedisPrimaryLocator: Sendable {
 
     private struct State {
         var primary: RedisAddress?
+        /// The last master a connection's role check or an announcement vouched for.
+        var confirmed: RedisAddress?
         /// The sentinel that named `primary`, when a question (not an announcement) did.
         var namedBy: RedisAddress?
         /// Counts announcements taken, so an answer can tell whether one came while it was asked for.
@@ -68,17 +70,30 @@ final class RedisPrimaryLocator: Sendable {
         }
     }
 
-    /// Whether a connection to `address` may still be used: not once the sentinels named
-    /// another master (another connection asked them, or an announcement came), since the
-    /// old one is a replica now or soon, serving stale reads.
+    /// A connection to `address` passed its role check (`RedisConnection.connect`): it is
+    /// the master now, as far as anyone can tell. Unless an announcement named another one
+    /// while that connection was being made: the announcement is newer.
+    func confirm(_ address: RedisAddress) {
+        state.withLock { state in
+            guard state.primary == nil || state.primary == address else { return }
+            state.primary = address
+            state.confirmed = address
+        }
+    }
+
+    /// Whether a connection to `address` may still be used: not once another master was
+    /// confirmed (another connection's role check, or an announcement), since the old one is
+    /// a replica now or soon, serving stale reads. A sentinel's answer alone does not count:
+    /// a stale sentinel may name a replica, whose role check then fails.
     func isCurrent(_ address: RedisAddress) -> Bool {
-        state.withLock { state in state.primary.map { $0 == address } ?? true }
+        state.withLock { state in state.confirmed.map { $0 == address } ?? true }
     }
 
     /// Stops trusting `address`: the next connection asks the sentinels again, the one that
     /// named it last. A no-op when the sentinels have named another master meanwhile.
     func forget(_ address: RedisAddress) {
         state.withLock { state in
+            if state.confirmed == address { state.confirmed = nil }
             guard state.primary == address else { return }
             state.primary = nil
             if let sentinel = state.namedBy, let index = state.sentinels.firstIndex(of: sentinel) {
@@ -93,6 +108,7 @@ final class RedisPrimaryLocator: Sendable {
     func learn(_ address: RedisAddress) {
         state.withLock { state in
             state.primary = address
+            state.confirmed = address
             state.namedBy = nil
             state.announcements += 1
         }

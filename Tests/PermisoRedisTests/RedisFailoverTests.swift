@@ -291,7 +291,7 @@ struct RedisFailoverTests {
         await #expect(throws: RedisError.notReplicated(confirmed: 0, required: 1)) { try await claim.value }
     }
 
-    @Test("A connection to a master the sentinels no longer name is not used again")
+    @Test("A connection to a master no longer confirmed is not used again, and what it had in flight still comes back")
     func connectionToAnOldMaster() async throws {
         let old = try await RedisServer.start()
         defer { old.stop() }
@@ -308,13 +308,28 @@ struct RedisFailoverTests {
         )
         defer { pool.close() }
         _ = try await pool.send(["SET", "k", "old"])
-        // What a dial on the other lane does when the sentinels name another master: the
-        // connection above stays open to the old one, idle.
-        pool.locator.learn(RedisAddress(host: "127.0.0.1", port: new.port))
+        // A command still out on that connection when the master changes.
+        let blocked = Task { try await pool.send(["BLPOP", "nothing", "1"]) }
+        #expect(try await eventually(10) { try await old.command(["CLIENT", "LIST"]).contains("cmd=blpop") })
+        // What the other lane does: its connection fails, so the old master is forgotten;
+        // it dials the new one, which passes its role check.
+        let oldAddress = RedisAddress(host: "127.0.0.1", port: old.port)
+        let other = RedisAddress(host: "127.0.0.1", port: new.port)
+        pool.locator.forget(oldAddress)
+        #expect(pool.locator.isCurrent(oldAddress), "forgotten is not replaced: nothing is retired yet")
+        pool.locator.confirm(other)
+        #expect(!pool.locator.isCurrent(oldAddress))
+        // An older dial's confirmation does not undo it.
+        pool.locator.confirm(oldAddress)
+        #expect(!pool.locator.isCurrent(oldAddress))
         #expect(try await pool.send(["GET", "k"]).isNull, "asked the new master, which never held k")
         _ = try await pool.send(["SET", "k", "new"])
         #expect(try await old.command(["GET", "k"]) == "old")
         #expect(try await new.command(["GET", "k"]) == "new")
+        // The retired connection still brought its answer home: nothing in flight was cut.
+        #expect(try await blocked.value == .array(nil))
+        pool.locator.forget(other)
+        #expect(pool.locator.isCurrent(oldAddress), "nothing is confirmed once it is forgotten")
     }
 
     @Test("With replication required, start-up warns of too few replicas and refuses a server that refuses WAIT")
