@@ -144,7 +144,7 @@ struct RevocationTests {
         #expect(try await introspect(h, issued.accessToken) == .inactive)
     }
 
-    @Test("An access token for an API the config no longer has is inactive")
+    @Test("An access token for an API the config no longer has, or its client may no longer ask for, is inactive")
     func introspectRemovedAudience() async throws {
         let api = "http://127.0.0.1:8080/api"
         let before = try await harness()
@@ -158,6 +158,16 @@ struct RevocationTests {
         // The same keys, a config without the API: the signature still verifies.
         let after = try await harness { $0.resources.removeAll { $0.id == api } }
         #expect(try await introspect(after, token) == .inactive)
+        // The API is still there, but the client may no longer ask for it.
+        let withdrawn = try await harness { config in
+            let index = config.clients.firstIndex { $0.id == "service" }!
+            config.clients[index].resources = []
+        }
+        #expect(try await introspect(withdrawn, token) == .inactive)
+        // A token for the issuer itself stays active through both changes.
+        let user = try await tokens(before)
+        #expect(try await introspect(after, user.accessToken).active)
+        #expect(try await introspect(withdrawn, user.accessToken).active)
     }
 
     @Test("Only clients with introspect: true may ask; the token parameter is required")

@@ -6,9 +6,10 @@ public import Foundation
 /// Only clients the config allows (`introspect: true`) may ask, so the endpoint is no oracle
 /// for guessing tokens (§4). Active means authentic, unexpired, issued to a client and for a
 /// user that still exist and are not disabled, and not revoked (`Revocations`); an access
-/// token must also be for an audience the config still has (the issuer, or one of its
-/// `resources`: a token for an API since removed is for nothing Permiso vouches for), and a
-/// refresh token must not have been used. Anything else is `{"active": false}` and nothing more
+/// token must also be for audiences the config still has, the issuer or APIs its client may
+/// still ask for (a token for an API since removed, or since taken from the client, is for
+/// nothing Permiso vouches for, as a refresh for it is refused), and a refresh token must not
+/// have been used. Anything else is `{"active": false}` and nothing more
 /// (§2.2). When the store cannot say whether a token was revoked, the answer is
 /// `temporarily_unavailable`: the caller asked precisely because an offline check was not
 /// enough, so guessing "active" would defeat it.
@@ -22,10 +23,14 @@ public struct TokenIntrospection: Sendable {
         guard let token else { throw .invalidRequest("token is required") }
         guard let presented = await PresentedToken.recognize(token, context: context, now: now) else { return .inactive }
         let config = context.config
-        guard config.client(id: presented.clientID) != nil else { return .inactive }
+        guard let client = config.client(id: presented.clientID) else { return .inactive }
         if case .access(let claims) = presented {
+            // Each audience the issuer, or an API the config has and the client may still ask for.
             let issuer = config.issuer.absoluteString
-            guard claims.audience.contains(where: { $0 == issuer || config.resource(id: $0) != nil }) else { return .inactive }
+            let current = { (audience: String) in
+                audience == issuer || (config.resource(id: audience) != nil && client.resources.contains(audience))
+            }
+            guard !claims.audience.isEmpty, claims.audience.allSatisfy(current) else { return .inactive }
         }
         var user: UserConfig?
         if let subject = presented.userSubject {
