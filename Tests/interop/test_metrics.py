@@ -3,12 +3,14 @@ real Prometheus (Debian's), which then answers a PromQL query for the token coun
 
 import re
 import shutil
+import signal
 import subprocess
 import time
 
 import pytest
 import requests
 
+from cluster import Redis
 from conftest import Permiso, example_config, free_port, wait_for_port
 
 
@@ -47,6 +49,55 @@ def test_metrics_count_tokens_errors_requests_store_calls_and_key_ages(served):
     assert re.search(r'permiso_key_age_seconds\{kind="signing",key="[^"]+",alg="RS256",state="active"\} \d', text)
     # Never on the public port.
     assert requests.get(permiso.url("/metrics"), timeout=5).status_code == 404
+
+
+def test_metrics_count_refused_sign_ins_reloads_and_store_outages(tmp_path):
+    """The series an operator alerts on besides the tokens: refused sign-ins by reason,
+    SIGHUP reloads by result, and the state-store calls a stopped Redis did not answer."""
+    redis = Redis(tmp_path)
+    port, metrics_port = free_port(), free_port()
+    config = example_config(tmp_path, f"http://127.0.0.1:{port}", state_store=f"redis://127.0.0.1:{redis.port}/0")
+    permiso = Permiso(config, port, args=("--metrics-address", f"127.0.0.1:{metrics_port}"))
+    try:
+        wait_for_port(metrics_port)
+        metrics = f"http://127.0.0.1:{metrics_port}/metrics"
+
+        def scraped(line: str) -> bool:
+            for _ in range(50):
+                if line in requests.get(metrics, timeout=5).text:
+                    return True
+                time.sleep(0.1)
+            return False
+
+        authorize = permiso.url("/oauth/authorize?client_id=cli&response_type=code&scope=openid&state=s"
+                                "&redirect_uri=http://127.0.0.1/callback&code_challenge_method=S256"
+                                "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+
+        def sign_in(password: str) -> requests.Response:
+            page = requests.Session()
+            tx = re.search(r'name="tx" value="([^"]*)"', page.get(authorize, timeout=5).text).group(1)
+            return page.post(permiso.url("/login"), data={"tx": tx, "username": "alice", "password": password},
+                             allow_redirects=False, timeout=5)
+
+        assert sign_in("not-her-password").status_code == 401
+        assert scraped('permiso_sign_in_failures_total{reason="incorrect"} 1')
+        assert "permiso_state_store_failures_total" not in requests.get(metrics, timeout=5).text
+
+        permiso.process.send_signal(signal.SIGHUP)
+        assert scraped('permiso_config_reloads_total{result="ok"} 1')
+        good = config.read_text()
+        config.write_text(good + "\nclients: [\n")
+        permiso.process.send_signal(signal.SIGHUP)
+        assert scraped('permiso_config_reloads_total{result="failed"} 1')
+        config.write_text(good)
+
+        redis.stop()
+        assert sign_in("alice-password").status_code == 503, "no store, no sign-in"
+        text = requests.get(metrics, timeout=5).text
+        assert re.search(r'permiso_state_store_failures_total\{operation="\w+"\} [1-9]', text), text[-3000:]
+    finally:
+        permiso.stop()
+        redis.stop()
 
 
 @pytest.mark.skipif(shutil.which("prometheus") is None, reason="scripts/install-test-deps installs Debian's prometheus")
