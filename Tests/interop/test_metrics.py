@@ -51,6 +51,19 @@ def test_metrics_count_tokens_errors_requests_store_calls_and_key_ages(served):
     assert requests.get(permiso.url("/metrics"), timeout=5).status_code == 404
 
 
+def test_metrics_count_what_the_client_secret_throttle_refused(served):
+    """Guessing a client's secret from one address: past the throttle's limit every attempt
+    is refused unchecked, and each refusal is counted for the operator."""
+    permiso, metrics = served
+    answers = [requests.post(permiso.url("/oauth/token"), timeout=10, data={
+        "grant_type": "client_credentials", "client_id": "service", "client_secret": f"guess-{n}"}) for n in range(24)]
+    errors = [answer.json()["error"] for answer in answers]
+    refused = errors.count("temporarily_unavailable")
+    assert refused >= 1 and errors.count("invalid_client") + refused == len(answers), errors
+    text = requests.get(metrics, timeout=5).text
+    assert f'permiso_throttle_refusals_total{{throttle="client_secret"}} {refused}' in text, text[-2000:]
+
+
 def test_metrics_count_refused_sign_ins_reloads_and_store_outages(tmp_path):
     """The series an operator alerts on besides the tokens: refused sign-ins by reason,
     SIGHUP reloads by result, and the state-store calls a stopped Redis did not answer."""

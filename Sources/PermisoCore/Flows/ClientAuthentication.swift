@@ -170,10 +170,12 @@ public final class ClientAuthenticator: Sendable {
     }
 
     private static func throttled(basic: Bool) -> ClientAuthenticationError {
-        ClientAuthenticationError(
+        var error = ClientAuthenticationError(
             .temporarilyUnavailable("too many failed client authentications from this address; try again in a few minutes"),
             basic: basic
         )
+        error.throttled = true
+        return error
     }
 
     /// What counting a check that could be a guess found.
@@ -221,6 +223,9 @@ public struct ClientAuthenticationError: Error, Sendable {
     public var error: OAuthError
     /// RFC 6749 §5.2: a client that tried Basic gets 401 with a Basic challenge.
     public var basic: Bool
+    /// The secret-guessing throttle refused the attempt (`ClientSecretThrottle`), whatever
+    /// secret it carried: for the operator's metrics, never for the client.
+    public var throttled = false
 
     public init(_ error: OAuthError, basic: Bool) {
         self.error = error

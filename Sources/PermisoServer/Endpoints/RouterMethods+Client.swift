@@ -22,6 +22,7 @@ extension RouterMethods where Context == PermisoRequestContext {
                 client = try await live.authenticator.authenticate(presented, config: context.snapshot.deployment.config, guessing: guessing)
                     .client
             } catch let failure as ClientAuthenticationError {
+                if failure.throttled { ServiceMetrics.throttleRefused("client_secret") }
                 throw ClientAuthenticationFailure(failure: failure)
             }
             return try await handler(parameters, client, request, context)

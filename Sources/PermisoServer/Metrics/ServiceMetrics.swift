@@ -33,6 +33,12 @@ enum ServiceMetrics {
         Counter(label: "permiso_sign_in_failures_total", dimensions: [("reason", reason)]).increment()
     }
 
+    /// An attempt a throttle refused before checking it, by throttle (password sign-ins are
+    /// counted with their other failures, `signInRefused`): a rising count is guessing.
+    static func throttleRefused(_ throttle: String) {
+        Counter(label: "permiso_throttle_refusals_total", dimensions: [("throttle", throttle)]).increment()
+    }
+
     /// A SIGHUP reload, by outcome.
     static func reload(succeeded: Bool) {
         Counter(label: "permiso_config_reloads_total", dimensions: [("result", succeeded ? "ok" : "failed")]).increment()
