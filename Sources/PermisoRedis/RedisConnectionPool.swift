@@ -143,7 +143,8 @@ final class RedisConnectionPool: Sendable {
                     // lane's dial may have found the new one while this one idled on the old,
                     // which serves reads as a replica would, behind. Commands already sent on
                     // it keep their answers (a write there gets READONLY, which `run` tries
-                    // again here): it closes once every reply is in or timed out.
+                    // again here): it closes one reply timeout later, when each of them has
+                    // been answered or has timed out.
                     if case .ready(let old) = state, old.isActive {
                         eventLoop.scheduleTask(in: timeout) { old.close() }
                     }

@@ -93,7 +93,8 @@ final class RedisPrimaryLocator: Sendable {
     /// named it last. A no-op when the sentinels have named another master meanwhile.
     func forget(_ address: RedisAddress) {
         state.withLock { state in
-            if state.confirmed == address { state.confirmed = nil }
+            // `confirmed` stays: a failed connection to the new master says nothing good of
+            // the old one, whose connections must not come back into use.
             guard state.primary == address else { return }
             state.primary = nil
             if let sentinel = state.namedBy, let index = state.sentinels.firstIndex(of: sentinel) {

@@ -35,8 +35,12 @@ def test_a_master_killed_under_load_is_followed_and_wait_keeps_single_use(replic
     assert result.recovered and result.failing_for < 8, result.row()
     assert result.failed_after > 0, result.row()  # the kill happened under load, or nothing was tested
     # Failing closed: token requests answer 503 temporarily_unavailable, authorizations
-    # redirect with it; never a 500, a 502 or a dropped connection.
-    assert set(result.reasons) <= {"503", "authorize:temporarily_unavailable"}, result.row()
+    # redirect with it; never a 500, a 502 or a dropped connection. One more is right too: a
+    # rotation the master applied and sent on, whose answer died with it, was answered 503,
+    # and the worker's retry of that refresh token then reads as a reuse (invalid_grant,
+    # and its family is revoked), as a client's retry would.
+    allowed = {"503", "authorize:temporarily_unavailable", "400:invalid_grant"}
+    assert set(result.reasons) <= allowed, result.row()
     assert sum(result.replayed) > 100, result.row()
     if replicated:
         assert result.twice == {"codes": 0, "refresh tokens": 0}, result.row()

@@ -70,13 +70,14 @@ def test_metrics_count_refused_sign_ins_reloads_and_store_outages(tmp_path):
     redis = Redis(tmp_path)
     port, metrics_port = free_port(), free_port()
     config = example_config(tmp_path, f"http://127.0.0.1:{port}", state_store=f"redis://127.0.0.1:{redis.port}/0")
-    permiso = Permiso(config, port, args=("--metrics-address", f"127.0.0.1:{metrics_port}"))
+    permiso = None
     try:
+        permiso = Permiso(config, port, args=("--metrics-address", f"127.0.0.1:{metrics_port}"))
         wait_for_port(metrics_port)
         metrics = f"http://127.0.0.1:{metrics_port}/metrics"
 
         def scraped(line: str) -> bool:
-            for _ in range(50):
+            for _ in range(200):
                 if line in requests.get(metrics, timeout=5).text:
                     return True
                 time.sleep(0.1)
@@ -109,7 +110,8 @@ def test_metrics_count_refused_sign_ins_reloads_and_store_outages(tmp_path):
         text = requests.get(metrics, timeout=5).text
         assert re.search(r'permiso_state_store_failures_total\{operation="\w+"\} [1-9]', text), text[-3000:]
     finally:
-        permiso.stop()
+        if permiso:
+            permiso.stop()
         redis.stop()
 
 
