@@ -70,6 +70,10 @@ final class RedisPrimaryLocator: Sendable {
         }
     }
 
+    /// The master last named, asked for or announced; `nil` before the first question and
+    /// after `forget`.
+    var known: RedisAddress? { state.withLock { $0.primary } }
+
     /// A connection to `address` passed its role check (`RedisConnection.connect`): it is
     /// the master now, as far as anyone can tell. Unless an announcement named another one
     /// while that connection was being made: the announcement is newer.

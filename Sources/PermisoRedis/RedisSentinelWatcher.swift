@@ -13,9 +13,11 @@ import PermisoCore
 /// sentinel is tried, and after a round with none reachable it waits a second. A
 /// subscription only ever reads, so a sentinel that froze or a link that dropped without a
 /// reset would hold it silent forever: it sends `PING` every `keepalive` (allowed while
-/// subscribed) and ends when nothing, not even the pong, arrives for three of them. Missing
-/// an announcement costs only speed: `READONLY` and connection errors still send the pool
-/// back to the sentinels.
+/// subscribed) and ends when nothing, not even the pong, arrives for three of them. An
+/// announcement made while no subscription was open would be lost to the next one, so each
+/// new subscription asks the sentinels once which master they name and, when it is another,
+/// forgets the one it knew. Anything still missed costs only speed: `READONLY` and connection errors send
+/// the pool back to the sentinels.
 struct RedisSentinelWatcher: Sendable {
     let sentinels: RedisSentinels
     let locator: RedisPrimaryLocator
@@ -70,6 +72,14 @@ struct RedisSentinelWatcher: Sendable {
                 throw RedisError.unexpectedReply("expected the SUBSCRIBE confirmation")
             }
             locator.prefer(address)
+            // Subscribed first, then asked: a switch after the answer arrives as a message. A
+            // different answer is not taken as an announcement (one sentinel may lag the
+            // others): the master is forgotten, and the next command asks and checks its role.
+            if let known = locator.known, let (master, _) = try? await locator.ask(sentinels), master != known {
+                logger.notice("sentinels name another master", metadata: ["sentinel": "\(address)", "master": "\(master)"])
+                locator.forget(known)
+                switched()
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { [keepalive] in
                     while true {

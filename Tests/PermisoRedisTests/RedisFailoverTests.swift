@@ -408,6 +408,42 @@ struct RedisFailoverTests {
         #expect(try await locator.primary() == old, "once forgotten, the sentinels are asked again")
     }
 
+    @Test("A failover announced while no subscription was open is caught when one opens")
+    func missedAnnouncement() async throws {
+        let master = try await RedisServer.start()
+        defer { master.stop() }
+        let replica = try await replica(of: master)
+        defer { replica.stop() }
+        let folder = try TemporaryDirectory()
+        let sentinel = try await RedisServer.sentinel(monitoring: master, in: folder)
+        defer { sentinel.stop() }
+        let endpoint = try RedisEndpoint.parse("redis+sentinel://127.0.0.1:\(sentinel.port)/mymaster").get()
+        guard case .sentinel(let sentinels) = endpoint.servers else { return }
+        let locator = RedisPrimaryLocator(endpoint: endpoint, tls: nil, timeout: .seconds(2), group: MultiThreadedEventLoopGroup.singleton)
+        #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: master.port))
+        // The failover happens, and is announced, before anyone listens.
+        #expect(try await eventually { try await sentinel.command(["SENTINEL", "REPLICAS", "mymaster"]).contains(String(replica.port)) })
+        #expect(try await eventually { try await sentinel.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK" })
+        #expect(
+            try await eventually {
+                try await sentinel.command(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]).contains(String(replica.port))
+            }
+        )
+        let switches = Atomic<Int>(0)
+        let watcher = RedisSentinelWatcher(
+            sentinels: sentinels,
+            locator: locator,
+            tls: nil,
+            timeout: .seconds(2),
+            group: MultiThreadedEventLoopGroup.singleton,
+            logger: Logger(label: "test")
+        ) { switches.add(1, ordering: .relaxed) }
+        let watching = Task { await watcher.run() }
+        defer { watching.cancel() }
+        #expect(try await eventually { switches.load(ordering: .relaxed) > 0 }, "the new subscription asked, and the answer differed")
+        #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: replica.port))
+    }
+
     @Test("A subscription to a sentinel that froze ends, and the next sentinel's announcement is taken")
     func frozenSentinel() async throws {
         let master = try await RedisServer.start()
