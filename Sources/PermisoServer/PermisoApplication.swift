@@ -112,7 +112,11 @@ public enum PermisoApplication {
             ? PreparedDocuments(live: live, serverName: serverName, recordsMetrics: metrics != nil) : nil
         let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [connections.handler(), RequestDeadlineHandler(deadline: deadline)],
-            idleTimeout: deadline,
+            // The request deadline is the idle timeout too: it closes a connection whose next
+            // request has not arrived within `deadline` of the last answer, and it hears of the
+            // answers `PreparedDocuments` gives beneath the router, which Hummingbird's idle
+            // timer would not see (it would close a connection busy with them).
+            idleTimeout: nil,
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: limits.maximumHeaderField,
                 maxHeaderListSize: limits.maximumHeaders,

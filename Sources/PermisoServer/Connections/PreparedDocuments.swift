@@ -4,34 +4,41 @@ import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import PermisoCore
 import Synchronization
 
 /// Answers `GET` for the prepared documents — the discovery documents, the JWKS, the
-/// protected resource metadata and `/healthz` — on the connection's event loop, ahead of the
-/// router.
+/// protected resource metadata and `/healthz` — on the connection's event loop, right after
+/// the HTTP/1.1 decoder.
 ///
 /// These answers are bytes built at load; what they cost is the request path around them.
-/// Through the router each one pays the async hand-off, a task, the request context and the
-/// middleware, about half of what the socket can do; here it is a dictionary lookup and three
-/// writes. The answer is the router's byte for byte: the same headers in the same order
-/// (`Content-Length`, `Date` and `Server` last, as Hummingbird adds them), the same body, and
-/// the same request metrics (`RequestMetrics`). Everything else, and any request the
-/// router would treat differently, passes through untouched:
+/// Through the router each one pays the conversion to and from HTTPTypes, the response
+/// encoder, the async hand-off, a task, the request context and the middleware. Here it is a
+/// dictionary lookup and one write of a response encoded once per second: status line,
+/// headers and body. The answer is the router's byte for byte: the same headers in the same
+/// order (`Content-Length`, `Date` and `Server` last, as Hummingbird adds them), the same
+/// body, and the same request metrics (`RequestMetrics`). Everything else, and any request
+/// the router would treat differently, passes through untouched:
 /// - a method other than `GET` (`HEAD` included: the router has no route for it),
-/// - `Connection: close` (the router closes the connection after answering),
+/// - a request that does not keep the connection alive (`Connection: close`, HTTP/1.0): the
+///   router closes the connection after answering, and answers with its own status line;
 /// - any request while an earlier one on the connection is still being answered: HTTP/1.1
 ///   answers pipelined requests in order, and the earlier answer may take a while;
-/// - any request after one with `Connection: close`, which the router leaves unanswered;
+/// - any request after one that closes the connection, which the router leaves unanswered;
 /// - any request while the connection cannot take more output: the client is not reading,
 ///   and the router's path stops reading from it until it does, where answering here would
 ///   queue answers without bound.
 ///
-/// It sits after Hummingbird's `HTTPConnectionStateHandler` (see `PreparedHTTP1Channel`), so
-/// the idle timeout and a graceful shutdown see these requests like any other. Not installed
-/// when every request is logged (`--log-level debug`) or traced (`--tracing`), so those see
-/// every request as before.
+/// Answered this low, a request never reaches the handlers that watch a connection's
+/// requests, so this handler tells them what they need: `RequestDeadlineHandler` restarts its
+/// clock after each answer (it is also the connection's idle timeout), and a graceful
+/// shutdown (`ChannelShouldQuiesceEvent`) that arrives between a request's head and its end
+/// waits until the answer is out, so the connection closes after it, not in the middle.
+/// Not installed when every request is logged (`--log-level debug`) or traced (`--tracing`),
+/// so those see every request as before.
 final class PreparedDocuments: Sendable {
     let live: LiveDeployment
     let serverName: String
@@ -50,102 +57,158 @@ final class PreparedDocuments: Sendable {
         self.paths = Set(live.snapshot.documents.keys)
     }
 
-    /// The handler each new connection gets.
-    func handler() -> Handler { Handler(documents: self) }
+    /// The two handlers each new connection gets: `Output` goes beneath the response encoder,
+    /// `Handler` right after the request decoder.
+    func handlers(deadline: RequestDeadlineHandler?) -> (output: Output, handler: Handler) {
+        let output = Output()
+        return (output, Handler(documents: self, output: output, deadline: deadline))
+    }
 
-    /// The prepared answer to `request`, if it is one this handler gives.
-    func response(for request: HTTPRequest) -> (route: String, response: PreparedResponse)? {
-        guard request.method == .get, let target = request.path else { return nil }
-        // The router matches the path alone, so `/healthz?probe=1` is `/healthz` there too.
-        let route = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
-        let response: PreparedResponse
-        if route == Endpoint.health {
-            response = HealthEndpoint.live
-        } else {
-            guard paths.contains(route), let current = live.snapshot.responses[route] else { return nil }
-            response = current
+    /// The route `GET uri` asks for, if it is one answered here. The router matches the path
+    /// alone, so `/healthz?probe=1` is `/healthz` there too; a look-alike (`/healthz/`,
+    /// `//healthz`, an absolute URI) is left to it.
+    func route(method: HTTPMethod, uri: String) -> String? {
+        guard method == .GET else { return nil }
+        let route = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+        return route == Endpoint.health || paths.contains(route) ? route : nil
+    }
+
+    /// Writes encoded answers beneath the response encoder, straight to the socket (or to
+    /// whatever sits under HTTP, such as TLS). It passes every other write on untouched.
+    final class Output: ChannelOutboundHandler, RemovableChannelHandler {
+        typealias OutboundIn = IOData
+        typealias OutboundOut = IOData
+
+        private var context: ChannelHandlerContext?
+
+        func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+        func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+        func send(_ bytes: ByteBuffer) {
+            context?.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
         }
-        guard request.headerFields[.connection] != "close" else { return nil }
-        return (route, response)
     }
 
     final class Handler: ChannelDuplexHandler, RemovableChannelHandler {
-        typealias InboundIn = HTTPRequestPart
-        typealias InboundOut = HTTPRequestPart
-        typealias OutboundIn = HTTPResponsePart
-        typealias OutboundOut = HTTPResponsePart
+        typealias InboundIn = HTTPServerRequestPart
+        typealias InboundOut = HTTPServerRequestPart
+        typealias OutboundIn = HTTPServerResponsePart
+        typealias OutboundOut = HTTPServerResponsePart
 
         private let documents: PreparedDocuments
+        private let output: Output
+        private let deadline: RequestDeadlineHandler?
         /// The request being answered here: its head is in, its end not yet.
-        private var answering: (route: String, response: PreparedResponse, started: UInt64)?
+        private var answering: (route: String, bytes: ByteBuffer, started: UInt64)?
         /// Requests handed to the router whose answers have not ended yet.
         private var routed = 0
-        /// A request asked to close the connection: the router answers it, and nothing after.
+        /// The connection closes after the router's answer: nothing more is answered here.
         private var closing = false
-        /// `Date` changes once a second; formatting it once per second per connection is enough.
-        private var date = (second: -1, value: "")
+        /// A graceful shutdown that arrived while a request was being answered here.
+        private var quiesce: Any?
+        /// The encoded answers of this second and snapshot: only `Date` changes each second,
+        /// and a reload changes the bodies.
+        private var encoded: (second: Int, snapshot: LiveDeployment.Snapshot?, date: String) = (-1, nil, "")
+        private var answers: [String: ByteBuffer] = [:]
         private var meters: [String: RequestMetrics.Meters] = [:]
-        private var heads: [String: (body: ByteBuffer, head: HTTPResponse)] = [:]
 
-        init(documents: PreparedDocuments) {
+        init(documents: PreparedDocuments, output: Output, deadline: RequestDeadlineHandler?) {
             self.documents = documents
+            self.output = output
+            self.deadline = deadline
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let request):
-                if routed == 0, !closing, context.channel.isWritable, let (route, response) = documents.response(for: request) {
-                    answering = (route, response, documents.recordsMetrics ? DispatchTime.now().uptimeNanoseconds : 0)
+                if routed == 0, !closing, context.channel.isWritable, request.version == .http1_1, request.isKeepAlive,
+                    let route = documents.route(method: request.method, uri: request.uri), let bytes = answer(route: route)
+                {
+                    answering = (route, bytes, documents.recordsMetrics ? DispatchTime.now().uptimeNanoseconds : 0)
                     return
                 }
                 routed += 1
-                if request.headerFields[.connection] == "close" { closing = true }
+                if !request.isKeepAlive { closing = true }
                 context.fireChannelRead(data)
             case .body:
                 // A GET's body, if a client sends one, means nothing here, as to the router.
                 if answering == nil { context.fireChannelRead(data) }
             case .end:
-                guard let (route, response, started) = answering else { return context.fireChannelRead(data) }
+                guard let (route, bytes, started) = answering else { return context.fireChannelRead(data) }
                 answering = nil
-                answer(context: context, route: route, response: response, started: started)
+                output.send(bytes)
+                deadline?.answered()
+                documents.answered.wrappingAdd(1, ordering: .relaxed)
+                if documents.recordsMetrics { record(route: route, started: started) }
+                if let event = quiesce {
+                    quiesce = nil
+                    context.fireUserInboundEventTriggered(event)
+                }
             }
         }
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            // Only the router's answers pass here; this handler's own go out beneath it.
+            // Only the router's answers pass here; this handler's own go out beneath the encoder.
             if case .end = unwrapOutboundIn(data) { routed = max(0, routed - 1) }
             context.write(data, promise: promise)
         }
 
-        private func answer(context: ChannelHandlerContext, route: String, response: PreparedResponse, started: UInt64) {
-            context.write(wrapOutboundOut(.head(head(route: route, response: response))), promise: nil)
-            context.write(wrapOutboundOut(.body(response.body)), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            documents.answered.wrappingAdd(1, ordering: .relaxed)
-            if documents.recordsMetrics {
-                let meter = meters[route] ?? Self.meter(route: route)
-                meters[route] = meter
-                meter.requests.increment()
-                meter.duration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is ChannelShouldQuiesceEvent {
+                closing = true
+                // Hummingbird's connection state handler closes an idle connection at once,
+                // and it never saw this request: hold the event until the answer is out.
+                if answering != nil {
+                    quiesce = event
+                    return
+                }
             }
+            context.fireUserInboundEventTriggered(event)
         }
 
-        /// The answer's head, built once per route and second: only `Date` changes, and a
-        /// reload changes the body (so the head is rebuilt when the body is another).
-        private func head(route: String, response: PreparedResponse) -> HTTPResponse {
+        /// The encoded answer to `GET route`, or `nil` when the current snapshot has no
+        /// document there (the router answers that).
+        private func answer(route: String) -> ByteBuffer? {
+            let snapshot = documents.live.snapshot
             let now = Int(time(nil))
-            if now != date.second {
-                date = (now, HTTPDate.format(epochSeconds: now))
-                heads.removeAll(keepingCapacity: true)
+            if now != encoded.second || snapshot !== encoded.snapshot {
+                encoded = (now, snapshot, now == encoded.second ? encoded.date : HTTPDate.format(epochSeconds: now))
+                answers.removeAll(keepingCapacity: true)
             }
-            if let cached = heads[route], cached.body == response.body { return cached.head }
+            if let bytes = answers[route] { return bytes }
+            guard let response = route == Endpoint.health ? HealthEndpoint.live : snapshot.responses[route] else { return nil }
+            let bytes = Self.encode(response, date: encoded.date, server: documents.serverName)
+            answers[route] = bytes
+            return bytes
+        }
+
+        /// The bytes the router's path puts on the wire for a 200 with `response`: NIO's
+        /// `HTTPResponseEncoder` writes the status line and each field as `name: value`, in
+        /// order, after Hummingbird has added `Content-Length`, `Date` and `Server`.
+        static func encode(_ response: PreparedResponse, date: String, server: String) -> ByteBuffer {
             var headers = response.headers
             headers[.contentLength] = String(response.body.readableBytes)
-            headers.append(HTTPField(name: .date, value: date.value))
-            headers.append(HTTPField(name: .server, value: documents.serverName))
-            let head = HTTPResponse(status: .ok, headerFields: headers)
-            heads[route] = (response.body, head)
-            return head
+            headers.append(HTTPField(name: .date, value: date))
+            headers.append(HTTPField(name: .server, value: server))
+            var bytes = ByteBuffer()
+            bytes.reserveCapacity(256 + response.body.readableBytes)
+            bytes.writeStaticString("HTTP/1.1 200 OK\r\n")
+            for field in headers {
+                bytes.writeString(field.name.rawName)
+                bytes.writeStaticString(": ")
+                bytes.writeString(field.value)
+                bytes.writeStaticString("\r\n")
+            }
+            bytes.writeStaticString("\r\n")
+            bytes.writeImmutableBuffer(response.body)
+            return bytes
+        }
+
+        private func record(route: String, started: UInt64) {
+            let meter = meters[route] ?? Self.meter(route: route)
+            meters[route] = meter
+            meter.requests.increment()
+            meter.duration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         }
 
         /// The metrics the router records for a 200 to `GET route`, whose route pattern has no
@@ -173,10 +236,10 @@ enum HTTPDate {
     }
 }
 
-/// Hummingbird's HTTP/1.1 channel with `PreparedDocuments` placed right after its
-/// `HTTPConnectionStateHandler`, which `HTTP1Channel.Configuration.additionalChannelHandlers`
-/// cannot do (those go before it): the state handler must see every request and answer to
-/// keep its idle timeout and its graceful close right.
+/// Hummingbird's HTTP/1.1 channel with `PreparedDocuments` placed around NIO's HTTP/1.1
+/// codec: its `Output` beneath the response encoder and its `Handler` right after the request
+/// decoder, ahead of the conversion to HTTPTypes. `HTTP1Channel.Configuration`'s
+/// `additionalChannelHandlers` go after that conversion, too late to skip it.
 struct PreparedHTTP1Channel: ServerChildChannel {
     let http1: HTTP1Channel
     let documents: PreparedDocuments
@@ -184,8 +247,9 @@ struct PreparedHTTP1Channel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
-            let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-            try pipeline.addHandler(documents.handler(), position: .after(state))
+            let (output, handler) = documents.handlers(deadline: try? pipeline.handler(type: RequestDeadlineHandler.self))
+            try pipeline.addHandler(output, position: .before(try pipeline.handler(type: HTTPResponseEncoder.self)))
+            try pipeline.addHandler(handler, position: .before(try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)))
             return value
         }
     }

@@ -8,7 +8,8 @@ import NIOHTTPTypes
 /// A slow client (slowloris: a header line every few seconds, or a body a byte at a time)
 /// would otherwise hold its connection, and the memory behind it, for as long as it keeps
 /// trickling; an idle timeout alone never fires while bytes keep coming. The clock stops
-/// while Permiso answers, so a slow answer is never cut off.
+/// while Permiso answers, so a slow answer is never cut off. A connection that simply goes
+/// quiet is closed the same way, so this is the connection's idle timeout as well.
 ///
 /// One repeating check per connection, every half deadline, reads when the wait began; a
 /// request costs two clock readings, not a timer of its own. A connection is therefore
@@ -56,6 +57,12 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         // The answer is out: the next request has `deadline` to arrive.
         if case .end = unwrapOutboundIn(data) { waitingSince = .now() }
         context.write(data, promise: promise)
+    }
+
+    /// A request answered beneath this handler (`PreparedDocuments`), which it never saw:
+    /// the next request has `deadline` from now, as after any answer.
+    func answered() {
+        waitingSince = .now()
     }
 
     private func start(_ context: ChannelHandlerContext) {
