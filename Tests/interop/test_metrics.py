@@ -64,6 +64,31 @@ def test_metrics_count_what_the_client_secret_throttle_refused(served):
     assert f'permiso_throttle_refusals_total{{throttle="client_secret"}} {refused}' in text, text[-2000:]
 
 
+def test_metrics_count_what_the_device_and_revocation_throttles_refused(served):
+    """The other throttles that answer before doing the work: device authorizations from one
+    address, user codes typed on the device page, and revocations for one user. Each refusal
+    is counted under its throttle, apart from a store outage's temporarily_unavailable."""
+    permiso, metrics = served
+    starts = [requests.post(permiso.url("/oauth/device/code"), data={"client_id": "cli", "scope": "openid"}, timeout=5)
+              for _ in range(13)]
+    assert [answer.status_code for answer in starts].count(200) == 10
+    refused_starts = [answer.json()["error"] for answer in starts if answer.status_code != 200]
+    assert refused_starts == ["temporarily_unavailable"] * 3, refused_starts
+    pages = [requests.post(permiso.url("/device"), data={"user_code": f"BCDF-GHJ{letter}"}, timeout=5) for letter in "KLMNPQRSTVWX"]
+    refused_codes = [answer.status_code for answer in pages].count(429)
+    assert refused_codes == 2 and [answer.status_code for answer in pages].count(400) == 10
+    token = client_credentials(permiso).json()["access_token"]
+    form = {"token": token, "client_id": "service", "client_secret": "service-secret"}
+    revocations = [requests.post(permiso.url("/oauth/revoke"), data=form, timeout=5) for _ in range(302)]
+    assert [answer.status_code for answer in revocations].count(200) == 300
+    assert [answer.json()["error"] for answer in revocations[300:]] == ["temporarily_unavailable"] * 2
+    text = requests.get(metrics, timeout=5).text
+    assert 'permiso_throttle_refusals_total{throttle="device_authorization"} 3' in text, text[-3000:]
+    assert 'permiso_throttle_refusals_total{throttle="user_code"} 2' in text
+    assert 'permiso_throttle_refusals_total{throttle="revocation"} 2' in text
+    assert 'permiso_oauth_errors_total{error="temporarily_unavailable"} 5' in text
+
+
 def test_metrics_count_refused_sign_ins_reloads_and_store_outages(tmp_path):
     """The series an operator alerts on besides the tokens: refused sign-ins by reason,
     SIGHUP reloads by result, and the state-store calls a stopped Redis did not answer."""

@@ -39,6 +39,7 @@ struct DeviceEndpoint {
         let typed = try await FormBody.read(request, context: context)["user_code"] ?? ""
         switch try await DeviceVerification(context.flows).lookup(typed, address: flow.address(request, context)) {
         case .failure(let problem):
+            if case .throttled = problem { ServiceMetrics.throttleRefused("user_code") }
             let (message, status): (String, HTTPResponse.Status) =
                 switch problem {
                 case .malformed: ("Enter the 8-letter code your device shows, like BCDF-GHJK.", .badRequest)

@@ -16,9 +16,11 @@ enum ServiceMetrics {
             .increment()
     }
 
-    /// An OAuth error answered directly (JSON or page), by its registered code.
+    /// An OAuth error answered directly (JSON or page), by its registered code; a throttle's
+    /// refusal is counted by its throttle too.
     static func oauthError(_ error: OAuthError) {
         Counter(label: "permiso_oauth_errors_total", dimensions: [("error", error.code)]).increment()
+        if let refusal = ThrottleRefusal(error) { throttleRefused(refusal.rawValue) }
     }
 
     /// A refused password sign-in: wrong credentials, or the throttle.
@@ -33,8 +35,10 @@ enum ServiceMetrics {
         Counter(label: "permiso_sign_in_failures_total", dimensions: [("reason", reason)]).increment()
     }
 
-    /// An attempt a throttle refused before checking it, by throttle (password sign-ins are
-    /// counted with their other failures, `signInRefused`): a rising count is guessing.
+    /// An attempt a throttle refused before checking it, by throttle: `client_secret`,
+    /// `user_code` (the device page), and each `ThrottleRefusal`. Password, one-time code and
+    /// recovery code sign-ins are counted with their other failures (`signInRefused`). A
+    /// rising count is guessing or flooding.
     static func throttleRefused(_ throttle: String) {
         Counter(label: "permiso_throttle_refusals_total", dimensions: [("throttle", throttle)]).increment()
     }

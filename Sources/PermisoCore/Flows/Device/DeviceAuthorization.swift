@@ -28,7 +28,7 @@ public struct DeviceAuthorization: Sendable {
             try await context.state.deviceStarts.admit(clientID: client.id, address: address)
         }
         guard admitted else {
-            throw .temporarilyUnavailable("too many device authorizations from this address; try again in a few minutes")
+            throw ThrottleRefusal.deviceAuthorization.error
         }
         // RFC 8628 §3.1: scope is optional; without one the client gets what it may ask for.
         let scopes =

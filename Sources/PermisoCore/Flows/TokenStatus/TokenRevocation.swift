@@ -28,7 +28,7 @@ public struct TokenRevocation: Sendable {
         let lifetimes = context.config.lifetimes
         try await withStateStore {
             guard try await state.revocationRequests.admit(clientID: client.id, subject: presented.presented.subject) else {
-                throw OAuthError.temporarilyUnavailable("too many revocations for this user; try again in a few minutes")
+                throw ThrottleRefusal.revocation.error
             }
             switch presented {
             case .refresh(let sealed):
