@@ -12,7 +12,21 @@ from pathlib import Path
 
 import pytest
 
+import sent_values
+
 ROOT = Path(__file__).resolve().parents[2]
+
+# Every test's exchanges with Permiso are recorded for test_logs.py's check of the whole run.
+sent_values.install()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "after_all: runs after every other test (it reads what they left behind)")
+
+
+def pytest_collection_modifyitems(config, items):
+    last = [item for item in items if item.get_closest_marker("after_all")]
+    items[:] = [item for item in items if not item.get_closest_marker("after_all")] + last
 
 
 def permiso_binary() -> Path:
@@ -58,6 +72,7 @@ class Permiso:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log or config.parent / f"serve-{self.port}.log"
+        sent_values.serve_logs.append(self.log_path)
         self.start()
 
     def start(self) -> None:

@@ -7,9 +7,11 @@ import json
 import re
 import urllib.parse
 
+import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
+import sent_values
 from conftest import Permiso, example_config, free_port
 from test_code_flow import browse_to_callback
 
@@ -71,3 +73,19 @@ def test_json_logs_of_a_whole_run_hold_no_secret(tmp_path):
     text = log.read_text()
     leaked = [value for value in sent if value and value in text]
     assert not leaked, f"values sent or received appear in the log: {[value[:12] + '…' for value in leaked]}"
+
+
+@pytest.mark.after_all
+def test_no_log_of_the_whole_interop_run_holds_a_value_it_sent_or_received():
+    # The values every other test exchanged with Permiso (sent_values.py), against every log
+    # every `permiso serve` of the run wrote, whatever its level and format.
+    if len(sent_values.serve_logs) < 20:
+        pytest.skip("reads the logs of the whole interop run: run Tests/interop")
+    kinds = set(sent_values.seen.values())
+    # The recorder saw each kind of secret, or this check would be empty.
+    assert {"password", "client_secret", "code", "code_verifier", "access_token", "refresh_token", "id_token", "cookie",
+            "tx", "device_code", "user_code"} <= kinds, sorted(kinds)
+    text = "\n".join(path.read_text(errors="replace") for path in sent_values.serve_logs if path.exists())
+    assert len(text) > 10_000
+    leaked = sorted(f"{kind} {value[:10]}…" for value, kind in sent_values.seen.items() if value in text)
+    assert not leaked, f"{len(leaked)} of {len(sent_values.seen)} values appear in the serve logs: {leaked[:20]}"
