@@ -17,8 +17,8 @@ import Synchronization
 /// These answers are bytes built at load; what they cost is the request path around them.
 /// Through the router each one pays the conversion to and from HTTPTypes, the response
 /// encoder, the async hand-off, a task, the request context and the middleware. Here it is a
-/// dictionary lookup and one write of a response encoded once per second: status line,
-/// headers and body. The answer is the router's byte for byte: the same headers in the same
+/// dictionary lookup, a head encoded once per second (status line and headers) and the
+/// document's own bytes, shared by every connection, in one flush. The answer is the router's byte for byte: the same headers in the same
 /// order (`Content-Length`, `Date` and `Server` last, as Hummingbird adds them), the same
 /// body, and the same request metrics (`RequestMetrics`). Everything else, and any request
 /// the router would treat differently, passes through untouched:
@@ -84,8 +84,11 @@ final class PreparedDocuments: Sendable {
         func handlerAdded(context: ChannelHandlerContext) { self.context = context }
         func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-        func send(_ bytes: ByteBuffer) {
-            context?.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+        /// The head and the body, out in one flush (one `writev`).
+        func send(head: ByteBuffer, body: ByteBuffer) {
+            guard let context else { return }
+            context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(body)), promise: nil)
         }
     }
 
@@ -99,17 +102,21 @@ final class PreparedDocuments: Sendable {
         private let output: Output
         private let deadline: RequestDeadlineHandler?
         /// The request being answered here: its head is in, its end not yet.
-        private var answering: (route: String, bytes: ByteBuffer, started: UInt64)?
+        private var answering: (route: String, answer: Answer, started: UInt64)?
         /// Requests handed to the router whose answers have not ended yet.
         private var routed = 0
         /// The connection closes after the router's answer: nothing more is answered here.
         private var closing = false
         /// A graceful shutdown that arrived while a request was being answered here.
         private var quiesce: Any?
-        /// The encoded answers of this second and snapshot: only `Date` changes each second,
-        /// and a reload changes the bodies.
+        /// The answers of this second and snapshot: only `Date` changes each second, and a
+        /// reload changes the bodies. A head is a few hundred bytes; the body is the
+        /// snapshot's own buffer, never copied, so a connection holds little however many
+        /// documents it asks for.
         private var encoded: (second: Int, snapshot: LiveDeployment.Snapshot?, date: String) = (-1, nil, "")
-        private var answers: [String: ByteBuffer] = [:]
+        private var answers: [String: Answer] = [:]
+
+        typealias Answer = (head: ByteBuffer, body: ByteBuffer)
         private var meters: [String: RequestMetrics.Meters] = [:]
 
         init(documents: PreparedDocuments, output: Output, deadline: RequestDeadlineHandler?) {
@@ -122,9 +129,9 @@ final class PreparedDocuments: Sendable {
             switch unwrapInboundIn(data) {
             case .head(let request):
                 if routed == 0, !closing, context.channel.isWritable, request.version == .http1_1, request.isKeepAlive,
-                    let route = documents.route(method: request.method, uri: request.uri), let bytes = answer(route: route)
+                    let route = documents.route(method: request.method, uri: request.uri), let answer = answer(route: route)
                 {
-                    answering = (route, bytes, documents.recordsMetrics ? DispatchTime.now().uptimeNanoseconds : 0)
+                    answering = (route, answer, documents.recordsMetrics ? DispatchTime.now().uptimeNanoseconds : 0)
                     return
                 }
                 routed += 1
@@ -134,9 +141,9 @@ final class PreparedDocuments: Sendable {
                 // A GET's body, if a client sends one, means nothing here, as to the router.
                 if answering == nil { context.fireChannelRead(data) }
             case .end:
-                guard let (route, bytes, started) = answering else { return context.fireChannelRead(data) }
+                guard let (route, answer, started) = answering else { return context.fireChannelRead(data) }
                 answering = nil
-                output.send(bytes)
+                output.send(head: answer.head, body: answer.body)
                 deadline?.answered()
                 documents.answered.wrappingAdd(1, ordering: .relaxed)
                 if documents.recordsMetrics { record(route: route, started: started) }
@@ -166,32 +173,32 @@ final class PreparedDocuments: Sendable {
             context.fireUserInboundEventTriggered(event)
         }
 
-        /// The encoded answer to `GET route`, or `nil` when the current snapshot has no
-        /// document there (the router answers that).
-        private func answer(route: String) -> ByteBuffer? {
+        /// The answer to `GET route`, or `nil` when the current snapshot has no document there
+        /// (the router answers that).
+        private func answer(route: String) -> Answer? {
             let snapshot = documents.live.snapshot
             let now = Int(time(nil))
             if now != encoded.second || snapshot !== encoded.snapshot {
                 encoded = (now, snapshot, now == encoded.second ? encoded.date : HTTPDate.format(epochSeconds: now))
                 answers.removeAll(keepingCapacity: true)
             }
-            if let bytes = answers[route] { return bytes }
+            if let answer = answers[route] { return answer }
             guard let response = route == Endpoint.health ? HealthEndpoint.live : snapshot.responses[route] else { return nil }
-            let bytes = Self.encode(response, date: encoded.date, server: documents.serverName)
-            answers[route] = bytes
-            return bytes
+            let answer = (Self.head(response, date: encoded.date, server: documents.serverName), response.body)
+            answers[route] = answer
+            return answer
         }
 
-        /// The bytes the router's path puts on the wire for a 200 with `response`: NIO's
+        /// The head the router's path puts on the wire for a 200 with `response`: NIO's
         /// `HTTPResponseEncoder` writes the status line and each field as `name: value`, in
         /// order, after Hummingbird has added `Content-Length`, `Date` and `Server`.
-        static func encode(_ response: PreparedResponse, date: String, server: String) -> ByteBuffer {
+        static func head(_ response: PreparedResponse, date: String, server: String) -> ByteBuffer {
             var headers = response.headers
             headers[.contentLength] = String(response.body.readableBytes)
             headers.append(HTTPField(name: .date, value: date))
             headers.append(HTTPField(name: .server, value: server))
             var bytes = ByteBuffer()
-            bytes.reserveCapacity(256 + response.body.readableBytes)
+            bytes.reserveCapacity(256)
             bytes.writeStaticString("HTTP/1.1 200 OK\r\n")
             for field in headers {
                 bytes.writeString(field.name.rawName)
@@ -200,7 +207,6 @@ final class PreparedDocuments: Sendable {
                 bytes.writeStaticString("\r\n")
             }
             bytes.writeStaticString("\r\n")
-            bytes.writeImmutableBuffer(response.body)
             return bytes
         }
 
