@@ -16,8 +16,8 @@ import PermisoCore
 /// subscribed) and ends when nothing, not even the pong, arrives for three of them. An
 /// announcement made while no subscription was open would be lost to the next one, so each
 /// new subscription asks the sentinels once which master they name and, when it is another,
-/// forgets the one it knew. Anything still missed costs only speed: `READONLY` and connection errors send
-/// the pool back to the sentinels.
+/// forgets the one it knew. Anything still missed costs only speed: `READONLY` and
+/// connection errors send the pool back to the sentinels.
 struct RedisSentinelWatcher: Sendable {
     let sentinels: RedisSentinels
     let locator: RedisPrimaryLocator

@@ -408,6 +408,32 @@ struct RedisFailoverTests {
         #expect(try await locator.primary() == old, "once forgotten, the sentinels are asked again")
     }
 
+    /// The new masters a watcher reported.
+    final class Switches: Sendable {
+        let count = Atomic<Int>(0)
+        var reported: Bool { count.load(ordering: .relaxed) > 0 }
+    }
+
+    /// A watcher of `sentinels` for `locator`, running until the task is cancelled.
+    func watch(
+        _ sentinels: RedisSentinels,
+        locator: RedisPrimaryLocator,
+        timeout: TimeAmount,
+        keepalive: TimeAmount = .seconds(1)
+    ) -> (Switches, Task<Void, Never>) {
+        let switches = Switches()
+        let watcher = RedisSentinelWatcher(
+            sentinels: sentinels,
+            locator: locator,
+            tls: nil,
+            timeout: timeout,
+            group: MultiThreadedEventLoopGroup.singleton,
+            logger: Logger(label: "test"),
+            keepalive: keepalive
+        ) { switches.count.add(1, ordering: .relaxed) }
+        return (switches, Task { await watcher.run() })
+    }
+
     @Test("A failover announced while no subscription was open is caught when one opens")
     func missedAnnouncement() async throws {
         let master = try await RedisServer.start()
@@ -429,18 +455,9 @@ struct RedisFailoverTests {
                 try await sentinel.command(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]).contains(String(replica.port))
             }
         )
-        let switches = Atomic<Int>(0)
-        let watcher = RedisSentinelWatcher(
-            sentinels: sentinels,
-            locator: locator,
-            tls: nil,
-            timeout: .seconds(2),
-            group: MultiThreadedEventLoopGroup.singleton,
-            logger: Logger(label: "test")
-        ) { switches.add(1, ordering: .relaxed) }
-        let watching = Task { await watcher.run() }
+        let (switches, watching) = watch(sentinels, locator: locator, timeout: .seconds(2))
         defer { watching.cancel() }
-        #expect(try await eventually { switches.load(ordering: .relaxed) > 0 }, "the new subscription asked, and the answer differed")
+        #expect(try await eventually { switches.reported }, "the new subscription asked, and the answer differed")
         #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: replica.port))
     }
 
@@ -460,17 +477,7 @@ struct RedisFailoverTests {
         guard case .sentinel(let sentinels) = endpoint.servers else { return }
         let locator = RedisPrimaryLocator(endpoint: endpoint, tls: nil, timeout: .seconds(1), group: MultiThreadedEventLoopGroup.singleton)
         #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: master.port))
-        let switches = Atomic<Int>(0)
-        let watcher = RedisSentinelWatcher(
-            sentinels: sentinels,
-            locator: locator,
-            tls: nil,
-            timeout: .seconds(1),
-            group: MultiThreadedEventLoopGroup.singleton,
-            logger: Logger(label: "test"),
-            keepalive: .milliseconds(200)
-        ) { switches.add(1, ordering: .relaxed) }
-        let watching = Task { await watcher.run() }
+        let (switches, watching) = watch(sentinels, locator: locator, timeout: .seconds(1), keepalive: .milliseconds(200))
         defer { watching.cancel() }
 
         let subscribed = { (sentinel: RedisServer) in try await sentinel.command(["CLIENT", "LIST"]).contains("sub=1") }
@@ -482,7 +489,7 @@ struct RedisFailoverTests {
         #expect(try await eventually { try await live.command(["SENTINEL", "REPLICAS", "mymaster"]).contains(String(replica.port)) })
         // NOGOODSLAVE while the sentinel's last word from the replica is older than it likes: ask again.
         #expect(try await eventually { try await live.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK" })
-        #expect(try await eventually { switches.load(ordering: .relaxed) > 0 }, "the live sentinel's announcement arrives")
+        #expect(try await eventually { switches.reported }, "the live sentinel's announcement arrives")
         #expect(try await locator.primary() == RedisAddress(host: "127.0.0.1", port: replica.port))
     }
 }
