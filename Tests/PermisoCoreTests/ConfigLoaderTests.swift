@@ -76,7 +76,7 @@ struct ConfigLoaderTests {
             errors == [
                 "permiso.yaml:2:1: error: isuer: unknown key \"isuer\" in permiso configuration; did you mean \"issuer\"?",
                 "permiso.yaml:4:3: error: lifetimes.acessToken: unknown key \"acessToken\" in lifetimes; did you mean \"accessToken\"?",
-                "permiso.yaml:5:3: error: lifetimes.bogus: unknown key \"bogus\" in lifetimes; expected one of authorizationCode, accessToken, idToken, refreshToken, session, deviceCode",
+                "permiso.yaml:5:3: error: lifetimes.bogus: unknown key \"bogus\" in lifetimes; expected one of authorizationCode, accessToken, idToken, refreshToken, session, deviceCode, activeKey",
             ]
         )
     }

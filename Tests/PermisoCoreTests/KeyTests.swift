@@ -110,6 +110,38 @@ struct KeyTests {
         #expect(ring.signing.count == 3)
     }
 
+    @Test("A key's rotation falls due a lifetime after it became active, not after it was made")
+    func activation() throws {
+        let directory = try TemporaryDirectory()
+        let keys = KeyDirectory(path: directory.file("keys"))
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let policy = KeyDirectory.RotationPolicy(signingRetention: 3_600, sealingRetention: 86_400, minimumNextAge: 300)
+        try keys.generate(.es256, now: start)
+        try keys.generate(.es256, now: start)
+        try keys.generateSealingSecret(now: start)
+        try keys.generateSealingSecret(now: start)
+        var ring = try KeyRing.load(directory: keys.path)
+        let active = try #require(ring.signing.first { $0.entry.state == .active }?.entry)
+        let waiting = try #require(ring.signing.first { $0.entry.state == .next }?.entry)
+        #expect(active.activated == start && waiting.activated == nil)
+        #expect(ring.sealing.map(\.entry.activated) == [start, nil])
+
+        // The next key waited 89 days: due 90 days after its promotion, not one day after it.
+        let rotation = start.addingTimeInterval(89 * 86_400)
+        try keys.rotate(policy: policy, now: rotation)
+        ring = try KeyRing.load(directory: keys.path)
+        let promoted = try #require(ring.signing.first { $0.entry.file == waiting.file }?.entry)
+        #expect(promoted.state == .active && promoted.created == start && promoted.activated == rotation)
+        #expect(promoted.rotationDue(lifetime: 90 * 86_400) == rotation.addingTimeInterval(90 * 86_400))
+        #expect(ring.sealing.first { $0.entry.state == .active }?.entry.activated == rotation)
+        // A manifest written before activation was recorded: the creation time stands in.
+        var old = promoted
+        old.activated = nil
+        #expect(old.rotationDue(lifetime: 60) == start.addingTimeInterval(60))
+        let text = try String(contentsOfFile: keys.path + "/manifest.yaml", encoding: .utf8)
+        #expect(text.contains("    activated: \(Timestamp.format(rotation))"))
+    }
+
     @Test("Rotating without a pre-published next key is refused with the way forward")
     func rotateNeedsNext() throws {
         let directory = try TemporaryDirectory()

@@ -6,12 +6,13 @@ import shutil
 import signal
 import subprocess
 import time
+from datetime import datetime, timezone
 
 import pytest
 import requests
 
 from cluster import Redis
-from conftest import Permiso, example_config, free_port, wait_for_port
+from conftest import ROOT, Permiso, example_config, free_port, run_permiso, wait_for_port
 
 
 @pytest.fixture
@@ -87,6 +88,48 @@ def test_metrics_count_what_the_device_and_revocation_throttles_refused(served):
     assert 'permiso_throttle_refusals_total{throttle="user_code"} 2' in text
     assert 'permiso_throttle_refusals_total{throttle="revocation"} 2' in text
     assert 'permiso_oauth_errors_total{error="temporarily_unavailable"} 5' in text
+
+
+def test_metrics_count_down_to_each_active_keys_rotation_and_forget_keys_rotated_out(tmp_path):
+    """`lifetimes.activeKey` (here 30 days) after a key became active, its rotation is due:
+    the gauge counts down to it. After `permiso keys rotate` and SIGHUP the promoted key counts
+    down from a full 30 days, and the retired key's countdown is gone, not frozen."""
+    keys = tmp_path / "keys"
+    shutil.copytree(ROOT / "keys", keys)
+    port, metrics_port = free_port(), free_port()
+    config = example_config(tmp_path, f"http://127.0.0.1:{port}")
+    config.write_text(re.sub(r"^keys: .*$", f"keys: {keys}", config.read_text(), count=1, flags=re.M)
+                      .replace("  deviceCode: 10m\n", "  deviceCode: 10m\n  activeKey: 30d\n", 1))
+    manifest = (keys / "manifest.yaml").read_text()
+    old = re.search(r"file: (rs256-\S+)\n    algorithm: RS256\n    state: active\n    created: (\S+)", manifest)
+    promoted = re.search(r"file: (rs256-\S+)\n    algorithm: RS256\n    state: next", manifest).group(1)
+    permiso = Permiso(config, port, args=("--metrics-address", f"127.0.0.1:{metrics_port}"))
+    metrics = f"http://127.0.0.1:{metrics_port}/metrics"
+    try:
+        wait_for_port(metrics_port)
+
+        def due(key: str) -> float | None:
+            found = re.search(r'permiso_key_rotation_due_seconds\{kind="signing",key="%s",alg="RS256"\} (\S+)' % re.escape(key),
+                              requests.get(metrics, timeout=5).text)
+            return float(found.group(1)) if found else None
+
+        created = datetime.strptime(old.group(2), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+        # No `activated` in this manifest: its creation stands in.
+        assert abs(due(old.group(1)) - (created + 30 * 86_400 - time.time())) < 60
+        assert due(promoted) is None, "a next key has no countdown"
+
+        run_permiso("keys", "rotate", "--keys", str(keys), "--alg", "RS256", "--signing-only")
+        permiso.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while due(promoted) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert abs(due(promoted) - 30 * 86_400) < 60, "a full period from its promotion"
+        assert due(old.group(1)) is None, "the retired key's countdown is gone"
+        text = requests.get(metrics, timeout=5).text
+        assert f'permiso_key_age_seconds{{kind="signing",key="{old.group(1)}",alg="RS256",state="retired"}}' in text
+        assert f'key="{old.group(1)}",alg="RS256",state="active"' not in text
+    finally:
+        permiso.stop()
 
 
 def test_metrics_count_refused_sign_ins_reloads_and_store_outages(tmp_path):

@@ -170,6 +170,7 @@ struct ConfigLoader {
         read("refreshToken", \.refreshToken)
         read("session", \.session)
         read("deviceCode", \.deviceCode, max: 1_800, reason: " (RFC 8628 user codes are short)")
+        read("activeKey", \.activeKey)
         if let value = object["refreshToken"], lifetimes.refreshToken < lifetimes.accessToken {
             log.error("must be at least as long as accessToken", at: value)
         }

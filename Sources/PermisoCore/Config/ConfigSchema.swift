@@ -13,7 +13,7 @@ public enum ConfigSchema {
 
     public static let lifetimes = ObjectSpec(
         title: "Lifetimes",
-        summary: "How long each issued value lives. " + durationSummary,
+        summary: "How long each issued value lives, and how long a key stays active. " + durationSummary,
         fields: [
             FieldSpec(
                 "authorizationCode",
@@ -26,6 +26,12 @@ public enum ConfigSchema {
             FieldSpec("refreshToken", .duration, default: defaultDuration(\.refreshToken), "Refresh tokens; each use rotates them."),
             FieldSpec("session", .duration, default: defaultDuration(\.session), "The login session cookie."),
             FieldSpec("deviceCode", .duration, default: defaultDuration(\.deviceCode), "Device codes and their user codes (RFC 8628)."),
+            FieldSpec(
+                "activeKey",
+                .duration,
+                default: defaultDuration(\.activeKey),
+                "How long a signing key or sealing secret stays active before `permiso keys rotate` should replace it; permiso_key_rotation_due_seconds counts down to it."
+            ),
         ]
     )
 

@@ -6,6 +6,10 @@ public struct Lifetimes: Sendable, Equatable {
     public var refreshToken = 30 * 86_400
     public var session = 12 * 3_600
     public var deviceCode = 600
+    /// How long a signing key or sealing secret stays active before `permiso keys rotate`
+    /// should replace it. Nothing rotates on its own (every instance must hold the same keys
+    /// folder); `permiso_key_rotation_due_seconds` counts down to it for an alert.
+    public var activeKey = 90 * 86_400
 
     public init() {}
 

@@ -109,6 +109,7 @@ public struct KeyDirectory: Sendable {
                 )
             }
             manifest.signing[next].state = .active
+            manifest.signing[next].activated = now
             report.append("\(label) \(manifest.signing[next].file) is active")
             let fresh = try SigningKey.generate(algorithm)
             let entry = try writeSigningKey(fresh, state: .next, now: now)
@@ -130,6 +131,7 @@ public struct KeyDirectory: Sendable {
                 )
             }
             manifest.sealing[next].state = .active
+            manifest.sealing[next].activated = now
             report.append("sealing secret \(manifest.sealing[next].file) is active")
             let fresh = SealingSecret.generate()
             let entry = try writeSealingSecret(fresh, state: .next, now: now)
@@ -196,13 +198,13 @@ public struct KeyDirectory: Sendable {
     private func writeSigningKey(_ key: SigningKey, state: KeyState, now: Date) throws -> KeyManifest.Entry {
         let name = "\(key.algorithm.fileStem)-\(key.kid.prefix(8)).pem"
         try writeSecretFile(name, contents: key.pkcs8PEM)
-        return KeyManifest.Entry(file: name, algorithm: key.algorithm, state: state, created: now)
+        return KeyManifest.Entry(file: name, algorithm: key.algorithm, state: state, created: now, activated: state == .active ? now : nil)
     }
 
     private func writeSealingSecret(_ secret: SealingSecret, state: KeyState, now: Date) throws -> KeyManifest.Entry {
         let name = "sealing-\(secret.id).key"
         try writeSecretFile(name, contents: secret.fileContents)
-        return KeyManifest.Entry(file: name, algorithm: nil, state: state, created: now)
+        return KeyManifest.Entry(file: name, algorithm: nil, state: state, created: now, activated: state == .active ? now : nil)
     }
 
     /// Private key material is readable by its owner only.

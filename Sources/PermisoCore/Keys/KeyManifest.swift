@@ -11,6 +11,10 @@ public struct KeyManifest: Sendable, Equatable {
         public var algorithm: SigningAlgorithm?
         public var state: KeyState
         public var created: Date
+        /// When it became active: a next key waits, often a whole rotation period, before it
+        /// signs or seals, so its age says nothing about when to rotate it. `nil` in a
+        /// manifest written before it was recorded: `created` stands in.
+        public var activated: Date?
         /// Retired keys: published (signing) or accepted (sealing) until then.
         public var keepUntil: Date?
 
@@ -19,13 +23,21 @@ public struct KeyManifest: Sendable, Equatable {
             algorithm: SigningAlgorithm?,
             state: KeyState,
             created: Date,
+            activated: Date? = nil,
             keepUntil: Date? = nil
         ) {
             self.file = file
             self.algorithm = algorithm
             self.state = state
             self.created = created
+            self.activated = activated
             self.keepUntil = keepUntil
+        }
+
+        /// When an active key should be replaced (`permiso keys rotate`) under a rotation
+        /// period of `lifetime` seconds (`lifetimes.activeKey`).
+        public func rotationDue(lifetime: Int) -> Date {
+            (activated ?? created).addingTimeInterval(TimeInterval(lifetime))
         }
     }
 
@@ -55,6 +67,7 @@ public struct KeyManifest: Sendable, Equatable {
             ),
             FieldSpec("state", .enumeration(KeyState.allCases.map(\.rawValue)), required: true, "next, active or retired."),
             FieldSpec("created", .string(), required: true, "When the key was made (RFC 3339)."),
+            FieldSpec("activated", .string(), "When the key became active (RFC 3339)."),
             FieldSpec("keepUntil", .string(), "Retired keys: published or accepted until then (RFC 3339)."),
         ]
     )
@@ -114,12 +127,13 @@ public struct KeyManifest: Sendable, Equatable {
         }
         let state = object["state"]?.oneOf(KeyState.allCases.map(\.rawValue), log).flatMap(KeyState.init)
         let created = object["created"].flatMap { date($0, log) }
+        let activated = object["activated"].flatMap { date($0, log) }
         let keepUntil = object["keepUntil"].flatMap { date($0, log) }
         if state == .retired && object["keepUntil"] == nil {
             log.error("a retired key needs keepUntil: the time until which it stays published", at: object.value)
         }
         guard let file, let state, let created, !signing || algorithm != nil else { return nil }
-        return Entry(file: file, algorithm: algorithm, state: state, created: created, keepUntil: keepUntil)
+        return Entry(file: file, algorithm: algorithm, state: state, created: created, activated: activated, keepUntil: keepUntil)
     }
 
     private static func date(_ value: YAMLValue, _ log: DiagnosticLog) -> Date? {
@@ -149,6 +163,7 @@ public struct KeyManifest: Sendable, Equatable {
                 if let algorithm = entry.algorithm { lines.append("    algorithm: \(algorithm.rawValue)") }
                 lines.append("    state: \(entry.state.rawValue)")
                 lines.append("    created: \(Timestamp.format(entry.created))")
+                if let activated = entry.activated { lines.append("    activated: \(Timestamp.format(activated))") }
                 if let keepUntil = entry.keepUntil { lines.append("    keepUntil: \(Timestamp.format(keepUntil))") }
             }
         }

@@ -11,7 +11,8 @@ struct MetricsEndpoint {
 
     func register(on routes: some RouterMethods<BasicRequestContext>) {
         routes.get("/metrics") { _, _ in
-            ServiceMetrics.keyAges(live.snapshot.deployment.keys, now: live.clock.now())
+            let deployment = live.snapshot.deployment
+            ServiceMetrics.keys(deployment.keys, rotation: deployment.config.lifetimes.activeKey, now: live.clock.now())
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(

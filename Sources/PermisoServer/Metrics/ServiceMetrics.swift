@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import PermisoCore
+import Synchronization
 
 /// The figures `permiso serve --metrics-address` exports, beside the request counts and
 /// latencies `RequestMetrics` records per route and status.
@@ -55,19 +56,42 @@ enum ServiceMetrics {
         if failed { Counter(label: "permiso_state_store_failures_total", dimensions: [("operation", operation)]).increment() }
     }
 
-    /// Each key's age, by its file in the keys folder, set when `/metrics` is scraped: alert
-    /// when an active key grows older than the deployment's rotation policy. A key removed
-    /// from the folder keeps its last series until the process restarts.
-    static func keyAges(_ keys: KeyRing, now: Date) {
+    /// Each key's age, and each active key's time until `lifetimes.activeKey` says to rotate
+    /// it (negative once overdue), by its file in the keys folder, set when `/metrics` is
+    /// scraped. A key that left the folder or changed state loses its old series at the next
+    /// scrape: a countdown frozen below zero would alert forever.
+    static func keys(_ keys: KeyRing, rotation: Int, now: Date) {
+        var current: [String: KeySeries] = [:]
         for (kind, entries) in [("signing", keys.manifest.signing), ("sealing", keys.manifest.sealing)] {
             for entry in entries {
-                Gauge(
+                let alg = entry.algorithm?.rawValue ?? "none"
+                let age = KeySeries(
                     label: "permiso_key_age_seconds",
-                    dimensions: [
-                        ("kind", kind), ("key", entry.file), ("alg", entry.algorithm?.rawValue ?? "none"), ("state", entry.state.rawValue),
-                    ]
-                ).record(now.timeIntervalSince(entry.created))
+                    dimensions: [("kind", kind), ("key", entry.file), ("alg", alg), ("state", entry.state.rawValue)]
+                )
+                age.gauge.record(now.timeIntervalSince(entry.created))
+                current[age.id] = age
+                guard entry.state == .active else { continue }
+                let due = KeySeries(label: "permiso_key_rotation_due_seconds", dimensions: [("kind", kind), ("key", entry.file), ("alg", alg)])
+                due.gauge.record(entry.rotationDue(lifetime: rotation).timeIntervalSince(now))
+                current[due.id] = due
             }
         }
+        let gone = keySeries.withLock { previous in
+            defer { previous = current }
+            return previous.filter { current[$0.key] == nil }.map(\.value)
+        }
+        for series in gone { series.gauge.destroy() }
     }
+
+    /// One key gauge's label and dimensions.
+    struct KeySeries: Sendable {
+        let label: String
+        let dimensions: [(String, String)]
+        var id: String { label + dimensions.map { "|\($0.0)=\($0.1)" }.joined() }
+        var gauge: Gauge { Gauge(label: label, dimensions: dimensions) }
+    }
+
+    /// The key series the last scrape set.
+    private static let keySeries = Mutex<[String: KeySeries]>([:])
 }
