@@ -160,6 +160,47 @@ struct RedisFailoverTests {
         }
     }
 
+    @Test("rediss+sentinel: TLS to a sentinel that wants a password and to the masters it names, through a failover")
+    func sentinelOverTLS() async throws {
+        let folder = try TemporaryDirectory()
+        let certificates = try TestCertificates(in: folder)
+        let master = try await RedisServer.start(tls: certificates)
+        defer { master.stop() }
+        let replica = try await RedisServer.start(
+            tls: certificates,
+            extra: ["--replicaof", "127.0.0.1", String(master.port), "--tls-replication", "yes"]
+        )
+        defer { replica.stop() }
+        let sentinel = try await RedisServer.sentinel(monitoring: master, password: "watch-secret", tls: certificates, in: folder)
+        defer { sentinel.stop() }
+        let url = "rediss+sentinel://127.0.0.1:\(sentinel.port)/mymaster?sentinel_password=watch-secret&ssl_ca_certs=\(certificates.ca)"
+        let store = try RedisStateStore(endpoint: try RedisEndpoint.parse(url).get(), group: MultiThreadedEventLoopGroup.singleton)
+        defer { store.close() }
+        _ = try await store.preflight()
+        #expect(try await store.claimOnce("before", lifetime: 60))
+        #expect(try await master.command(["EXISTS", "permiso:before"]) == "1", "the write went to the master, over TLS")
+        // The store's watcher is subscribed to the sentinel: over TLS, after its AUTH.
+        #expect(try await eventually { try await sentinel.command(["CLIENT", "LIST"]).contains("sub=1") })
+
+        #expect(try await eventually { try await sentinel.command(["SENTINEL", "REPLICAS", "mymaster"]).contains(String(replica.port)) })
+        #expect(try await eventually { try await sentinel.command(["SENTINEL", "FAILOVER", "mymaster"]) == "OK" })
+        #expect(try await eventually { try await replica.command(["ROLE"]).hasPrefix("master") }, "the replica is promoted")
+        let recovered = try await eventually {
+            _ = try? await store.claimOnce("after", lifetime: 60)
+            return try await replica.command(["EXISTS", "permiso:after"]) == "1"
+        }
+        #expect(recovered, "writes follow the new master, over TLS, without a restart")
+
+        // The same URL without the CA: no sentinel is trusted, so none is asked.
+        let untrusted = try RedisStateStore(
+            endpoint: try RedisEndpoint.parse("rediss+sentinel://127.0.0.1:\(sentinel.port)/mymaster?sentinel_password=watch-secret").get(),
+            timeout: .seconds(1),
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        defer { untrusted.close() }
+        await #expect(throws: RedisError.self) { _ = try await untrusted.preflight() }
+    }
+
     @Test("Behind Sentinel: writes go to the master it names, and follow a failover without a restart")
     func sentinelFailover() async throws {
         let folder = try TemporaryDirectory()

@@ -62,10 +62,12 @@ final class RedisServer: @unchecked Sendable {
     /// A sentinel (`redis-server --sentinel`) watching `master` under `name`, quick to
     /// decide: a master silent for a second is down. With `password`, clients must
     /// authenticate to the sentinel; it uses the master's own password to reach the master.
+    /// With `tls`, it speaks only TLS, to its clients and to the servers it watches.
     static func sentinel(
         monitoring master: RedisServer,
         name: String = "mymaster",
         password: String? = nil,
+        tls: TestCertificates? = nil,
         in folder: TemporaryDirectory
     ) async throws
         -> RedisServer
@@ -74,11 +76,23 @@ final class RedisServer: @unchecked Sendable {
         if let password { credentials += "requirepass \(password)\n" }
         if let masterPassword = master.password { credentials += "sentinel auth-pass \(name) \(masterPassword)\n" }
         let port = try FreePort.find()
+        var listen = "port \(port)"
+        if let tls {
+            listen = """
+                port 0
+                tls-port \(port)
+                tls-cert-file \(tls.certificate)
+                tls-key-file \(tls.key)
+                tls-ca-cert-file \(tls.ca)
+                tls-auth-clients no
+                tls-replication yes
+                """
+        }
         // Sentinel rewrites its config file, so each sentinel gets its own.
         let config = try folder.write(
             "sentinel-\(port).conf",
             """
-            port \(port)
+            \(listen)
             bind 127.0.0.1
             dir \(folder.path)
             sentinel monitor \(name) 127.0.0.1 \(master.port) 1
@@ -92,7 +106,7 @@ final class RedisServer: @unchecked Sendable {
         process.arguments = [config, "--sentinel", "--loglevel", "warning"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let sentinel = RedisServer(port: port, password: password, process: process)
+        let sentinel = RedisServer(port: port, password: password, process: process, tls: tls)
         for _ in 0..<100 {
             if (try? await sentinel.command(["PING"])) == "PONG" { return sentinel }
             try await Task.sleep(for: .milliseconds(20))

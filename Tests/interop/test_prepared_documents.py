@@ -116,3 +116,24 @@ def test_a_connection_busy_with_prepared_documents_is_not_idle(tmp_path):
             assert stream.read(1) == b""
     finally:
         instance.stop()
+
+
+def test_a_head_after_a_prepared_answer_has_no_body_and_the_answer_after_it_has_its_own(served):
+    # NIO's encoder frames each answer by its request's method (a HEAD's has no body); a
+    # prepared answer that skipped it would shift every later answer onto an earlier method.
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+        stream = sock.makefile("rb")
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, body = read_response(stream)
+        assert head.startswith(b"HTTP/1.1 200 OK") and body == b'{"status":"ok"}\n'
+        sock.sendall(b"HEAD /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            line = stream.readline()
+            assert line, head
+            head += line
+        assert head.startswith(b"HTTP/1.1 "), head
+        sock.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, body = read_response(stream)
+        assert head.startswith(b"HTTP/1.1 200 OK"), head
+        assert b'"status":"ready"' in body, body

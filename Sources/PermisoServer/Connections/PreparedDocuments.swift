@@ -15,16 +15,20 @@ import Synchronization
 /// the HTTP/1.1 decoder.
 ///
 /// These answers are bytes built at load; what they cost is the request path around them.
-/// Through the router each one pays the conversion to and from HTTPTypes, the response
-/// encoder, the async hand-off, a task, the request context and the middleware. Here it is a
-/// dictionary lookup, a head encoded once per second (status line and headers) and the
-/// document's own bytes, shared by every connection, in one flush. The answer is the router's byte for byte: the same headers in the same
+/// Through the router each one pays the conversion to and from HTTPTypes, the async
+/// hand-off, a task, the request context and the middleware. Here it is a dictionary lookup,
+/// a head built once per second and the document's own bytes, shared by every connection,
+/// written through NIO's response encoder in one flush. The encoder must see every answer:
+/// its request decoder queues each request's method there, and the encoder takes one off per
+/// response to know which answers go without a body (`HEAD`); an answer written beneath it
+/// would pair every later response with an earlier request's method. The answer is the router's byte for byte: the same headers in the same
 /// order (`Content-Length`, `Date` and `Server` last, as Hummingbird adds them), the same
 /// body, and the same request metrics (`RequestMetrics`). Everything else, and any request
 /// the router would treat differently, passes through untouched:
 /// - a method other than `GET` (`HEAD` included: the router has no route for it),
 /// - a request that does not keep the connection alive (`Connection: close`, HTTP/1.0): the
 ///   router closes the connection after answering, and answers with its own status line;
+/// - a request with `Expect` (`100-continue`): the router answers it before its body;
 /// - any request while an earlier one on the connection is still being answered: HTTP/1.1
 ///   answers pipelined requests in order, and the earlier answer may take a while;
 /// - any request after one that closes the connection, which the router leaves unanswered;
@@ -57,11 +61,9 @@ final class PreparedDocuments: Sendable {
         self.paths = Set(live.snapshot.documents.keys)
     }
 
-    /// The two handlers each new connection gets: `Output` goes beneath the response encoder,
-    /// `Handler` right after the request decoder.
-    func handlers(deadline: RequestDeadlineHandler?) -> (output: Output, handler: Handler) {
-        let output = Output()
-        return (output, Handler(documents: self, output: output, deadline: deadline))
+    /// The handler each new connection gets, right after the request decoder.
+    func handler(deadline: RequestDeadlineHandler?) -> Handler {
+        Handler(documents: self, deadline: deadline)
     }
 
     /// The route `GET uri` asks for, if it is one answered here. The router matches the path
@@ -73,25 +75,6 @@ final class PreparedDocuments: Sendable {
         return route == Endpoint.health || paths.contains(route) ? route : nil
     }
 
-    /// Writes encoded answers beneath the response encoder, straight to the socket (or to
-    /// whatever sits under HTTP, such as TLS). It passes every other write on untouched.
-    final class Output: ChannelOutboundHandler, RemovableChannelHandler {
-        typealias OutboundIn = IOData
-        typealias OutboundOut = IOData
-
-        private var context: ChannelHandlerContext?
-
-        func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-        func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
-
-        /// The head and the body, out in one flush (one `writev`).
-        func send(head: ByteBuffer, body: ByteBuffer) {
-            guard let context else { return }
-            context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(body)), promise: nil)
-        }
-    }
-
     final class Handler: ChannelDuplexHandler, RemovableChannelHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias InboundOut = HTTPServerRequestPart
@@ -99,7 +82,6 @@ final class PreparedDocuments: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
 
         private let documents: PreparedDocuments
-        private let output: Output
         private let deadline: RequestDeadlineHandler?
         /// The request being answered here: its head is in, its end not yet.
         private var answering: (route: String, answer: Answer, started: UInt64)?
@@ -110,18 +92,17 @@ final class PreparedDocuments: Sendable {
         /// A graceful shutdown that arrived while a request was being answered here.
         private var quiesce: Any?
         /// The answers of this second and snapshot: only `Date` changes each second, and a
-        /// reload changes the bodies. A head is a few hundred bytes; the body is the
-        /// snapshot's own buffer, never copied, so a connection holds little however many
-        /// documents it asks for.
+        /// reload changes the bodies. A head is a few fields; the body is the snapshot's own
+        /// buffer, never copied, so a connection holds little however many documents it asks
+        /// for.
         private var encoded: (second: Int, snapshot: LiveDeployment.Snapshot?, date: String) = (-1, nil, "")
         private var answers: [String: Answer] = [:]
 
-        typealias Answer = (head: ByteBuffer, body: ByteBuffer)
+        typealias Answer = (head: HTTPResponseHead, body: ByteBuffer)
         private var meters: [String: RequestMetrics.Meters] = [:]
 
-        init(documents: PreparedDocuments, output: Output, deadline: RequestDeadlineHandler?) {
+        init(documents: PreparedDocuments, deadline: RequestDeadlineHandler?) {
             self.documents = documents
-            self.output = output
             self.deadline = deadline
         }
 
@@ -129,7 +110,8 @@ final class PreparedDocuments: Sendable {
             switch unwrapInboundIn(data) {
             case .head(let request):
                 if routed == 0, !closing, context.channel.isWritable, request.version == .http1_1, request.isKeepAlive,
-                    let route = documents.route(method: request.method, uri: request.uri), let answer = answer(route: route)
+                    !request.headers.contains(name: "expect"), let route = documents.route(method: request.method, uri: request.uri),
+                    let answer = answer(route: route)
                 {
                     answering = (route, answer, documents.recordsMetrics ? DispatchTime.now().uptimeNanoseconds : 0)
                     return
@@ -143,7 +125,9 @@ final class PreparedDocuments: Sendable {
             case .end:
                 guard let (route, answer, started) = answering else { return context.fireChannelRead(data) }
                 answering = nil
-                output.send(head: answer.head, body: answer.body)
+                context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 deadline?.answered()
                 documents.answered.wrappingAdd(1, ordering: .relaxed)
                 if documents.recordsMetrics { record(route: route, started: started) }
@@ -155,7 +139,7 @@ final class PreparedDocuments: Sendable {
         }
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            // Only the router's answers pass here; this handler's own go out beneath the encoder.
+            // Only the router's answers pass here; this handler's own start below it.
             if case .end = unwrapOutboundIn(data) { routed = max(0, routed - 1) }
             context.write(data, promise: promise)
         }
@@ -189,25 +173,15 @@ final class PreparedDocuments: Sendable {
             return answer
         }
 
-        /// The head the router's path puts on the wire for a 200 with `response`: NIO's
-        /// `HTTPResponseEncoder` writes the status line and each field as `name: value`, in
-        /// order, after Hummingbird has added `Content-Length`, `Date` and `Server`.
-        static func head(_ response: PreparedResponse, date: String, server: String) -> ByteBuffer {
+        /// The head the router's path hands the encoder for a 200 with `response`: its
+        /// fields, then `Content-Length`, `Date` and `Server` as Hummingbird adds them,
+        /// converted as `NIOHTTPTypesHTTP1` converts the router's.
+        static func head(_ response: PreparedResponse, date: String, server: String) -> HTTPResponseHead {
             var headers = response.headers
             headers[.contentLength] = String(response.body.readableBytes)
             headers.append(HTTPField(name: .date, value: date))
             headers.append(HTTPField(name: .server, value: server))
-            var bytes = ByteBuffer()
-            bytes.reserveCapacity(256)
-            bytes.writeStaticString("HTTP/1.1 200 OK\r\n")
-            for field in headers {
-                bytes.writeString(field.name.rawName)
-                bytes.writeStaticString(": ")
-                bytes.writeString(field.value)
-                bytes.writeStaticString("\r\n")
-            }
-            bytes.writeStaticString("\r\n")
-            return bytes
+            return HTTPResponseHead(HTTPResponse(status: .ok, headerFields: headers))
         }
 
         private func record(route: String, started: UInt64) {
@@ -242,9 +216,8 @@ enum HTTPDate {
     }
 }
 
-/// Hummingbird's HTTP/1.1 channel with `PreparedDocuments` placed around NIO's HTTP/1.1
-/// codec: its `Output` beneath the response encoder and its `Handler` right after the request
-/// decoder, ahead of the conversion to HTTPTypes. `HTTP1Channel.Configuration`'s
+/// Hummingbird's HTTP/1.1 channel with `PreparedDocuments` right after NIO's request decoder,
+/// ahead of the conversion to HTTPTypes. `HTTP1Channel.Configuration`'s
 /// `additionalChannelHandlers` go after that conversion, too late to skip it.
 struct PreparedHTTP1Channel: ServerChildChannel {
     let http1: HTTP1Channel
@@ -253,8 +226,8 @@ struct PreparedHTTP1Channel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
-            let (output, handler) = documents.handlers(deadline: try? pipeline.handler(type: RequestDeadlineHandler.self))
-            try pipeline.addHandler(output, position: .before(try pipeline.handler(type: HTTPResponseEncoder.self)))
+            // The deadline is also the idle timeout: without it a connection would never close.
+            let handler = documents.handler(deadline: try pipeline.handler(type: RequestDeadlineHandler.self))
             try pipeline.addHandler(handler, position: .before(try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)))
             return value
         }

@@ -8,8 +8,11 @@ import NIOHTTPTypes
 /// A slow client (slowloris: a header line every few seconds, or a body a byte at a time)
 /// would otherwise hold its connection, and the memory behind it, for as long as it keeps
 /// trickling; an idle timeout alone never fires while bytes keep coming. The clock stops
-/// while Permiso answers, so a slow answer is never cut off. A connection that simply goes
-/// quiet is closed the same way, so this is the connection's idle timeout as well.
+/// only while a whole request waits for its answer, so a slow answer is never cut off; it
+/// runs while a request is arriving and while none is unanswered. A connection that simply
+/// goes quiet is closed the same way, so this is the connection's idle timeout as well,
+/// including after an answer given before its request's body arrived (a 404 to a `POST`,
+/// say), whose late body must not stop the clock for good.
 ///
 /// One repeating check per connection, every half deadline, reads when the wait began; a
 /// request costs two clock readings, not a timer of its own. A connection is therefore
@@ -23,6 +26,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let deadline: TimeAmount
     /// When the wait for the next whole request began; `nil` while Permiso answers.
     private var waitingSince: NIODeadline?
+    /// Requests whose head arrived and whose answer has not ended.
+    private var unanswered = 0
+    /// A request's head arrived and its end has not.
+    private var reading = false
     private var check: RepeatedTask?
 
     init(deadline: TimeAmount) {
@@ -48,21 +55,43 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // The request is whole: Permiso is answering now, and that takes the time it takes.
-        if case .end = unwrapInboundIn(data) { waitingSince = nil }
+        switch unwrapInboundIn(data) {
+        case .head:
+            reading = true
+            unanswered += 1
+            settle(restart: false)
+        case .body: break
+        case .end:
+            // Whole: if it is still unanswered, Permiso is answering, and that takes the time it takes.
+            reading = false
+            settle(restart: false)
+        }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // The answer is out: the next request has `deadline` to arrive.
-        if case .end = unwrapOutboundIn(data) { waitingSince = .now() }
+        if case .end = unwrapOutboundIn(data) {
+            unanswered = max(0, unanswered - 1)
+            answered()
+        }
         context.write(data, promise: promise)
     }
 
-    /// A request answered beneath this handler (`PreparedDocuments`), which it never saw:
-    /// the next request has `deadline` from now, as after any answer.
+    /// An answer ended, here or beneath this handler (`PreparedDocuments` answers requests
+    /// this handler never sees): once nothing is unanswered or arriving, the next request has
+    /// `deadline` from now.
     func answered() {
-        waitingSince = .now()
+        settle(restart: unanswered == 0 && !reading)
+    }
+
+    /// Runs the clock while a request is arriving or none is unanswered, and stops it while
+    /// whole requests wait for their answers.
+    private func settle(restart: Bool) {
+        if reading || unanswered == 0 {
+            if restart || waitingSince == nil { waitingSince = .now() }
+        } else {
+            waitingSince = nil
+        }
     }
 
     private func start(_ context: ChannelHandlerContext) {
