@@ -198,7 +198,13 @@ struct RedisFailoverTests {
             group: MultiThreadedEventLoopGroup.singleton
         )
         defer { untrusted.close() }
-        await #expect(throws: RedisError.self) { _ = try await untrusted.preflight() }
+        do {
+            _ = try await untrusted.preflight()
+            Issue.record("a sentinel was trusted without the CA")
+        } catch RedisError.noSentinel(let problems) {
+            #expect(problems.count == 1 && problems[0].hasPrefix("127.0.0.1:\(sentinel.port)"), "\(problems)")
+            #expect(!problems[0].contains("watch-secret"), "\(problems)")
+        }
     }
 
     @Test("Behind Sentinel: writes go to the master it names, and follow a failover without a restart")

@@ -12,18 +12,30 @@ import Testing
 /// their answers.
 @Suite("Request deadline and idle timeout")
 struct RequestDeadlineHandlerTests {
-    let deadline = TimeAmount.milliseconds(50)
+    /// Long enough that a loaded machine's pauses between the steps below stay well inside it.
+    let deadline = TimeAmount.milliseconds(400)
+
+    /// Takes a half-close as a socket does, keeping the input open (an embedded channel would
+    /// close altogether).
+    final class HalfClose: ChannelOutboundHandler {
+        typealias OutboundIn = NIOAny
+
+        func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+            guard mode == .output else { return context.close(mode: mode, promise: promise) }
+            promise?.succeed()
+        }
+    }
 
     func connection() throws -> (EmbeddedChannel, RequestDeadlineHandler) {
         let handler = RequestDeadlineHandler(deadline: deadline)
-        let channel = EmbeddedChannel(handler: handler)
+        let channel = EmbeddedChannel(handlers: [HalfClose(), handler])
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (channel, handler)
     }
 
     /// A deadline and a little more passes, and the check runs: the handler reads the real
     /// clock, the embedded loop runs its repeating check.
-    func elapse(_ channel: EmbeddedChannel, milliseconds: Int = 70) {
+    func elapse(_ channel: EmbeddedChannel, milliseconds: Int = 450) {
         usleep(useconds_t(milliseconds * 1_000))
         channel.embeddedEventLoop.advanceTime(by: deadline)
     }
@@ -84,10 +96,10 @@ struct RequestDeadlineHandlerTests {
     func answeredBeneath() throws {
         let (channel, handler) = try connection()
         for _ in 0..<3 {
-            elapse(channel, milliseconds: 30)
+            elapse(channel, milliseconds: 150)
             handler.answered()
         }
-        #expect(channel.isActive, "90 ms of answers every 30 ms, under a 50 ms deadline")
+        #expect(channel.isActive, "450 ms of answers every 150 ms, under a 400 ms deadline")
         elapse(channel)
         #expect(!channel.isActive)
     }
@@ -98,5 +110,32 @@ struct RequestDeadlineHandlerTests {
         try head(channel)
         elapse(channel)
         #expect(!channel.isActive, "its head arrived, its end never did")
+    }
+
+    @Test("A slow answer is not cut short by a request trickling in behind it; that one is timed once the answer is out")
+    func tricklingBehind() throws {
+        let (channel, _) = try connection()
+        try head(channel)
+        try end(channel)
+        try head(channel)
+        elapse(channel)
+        #expect(channel.isActive, "the first answer takes the time it takes")
+        try answer(channel)
+        elapse(channel)
+        #expect(!channel.isActive, "the second request never arrived whole")
+    }
+
+    @Test("After the output closed (Connection: close), a request that will never be answered does not hold the connection")
+    func afterOutputClosed() throws {
+        let (channel, _) = try connection()
+        try head(channel)
+        try end(channel)
+        try answer(channel)
+        channel.close(mode: .output, promise: nil)
+        try head(channel)
+        try end(channel)
+        #expect(channel.isActive, "the input is still open")
+        elapse(channel)
+        #expect(!channel.isActive)
     }
 }

@@ -6,8 +6,9 @@ run holds one of them.
 The recorder wraps `requests.Session.send`, so it sees each request as sent (form fields,
 query parameters, `Authorization`, `Cookie`) and each answer as received (JSON fields,
 `Set-Cookie`, a redirect's parameters, hidden form fields). Clients that are not Python
-(Chromium, mod_auth_openidc, oidc-agent) are not recorded; their flows carry values of the
-same kinds that the Python ones do."""
+(Chromium, mod_auth_openidc, oidc-agent) are not recorded, nor the logs of the few `permiso
+serve` processes a test starts by hand to watch them fail; the flows recorded carry values
+of every kind the others do."""
 
 import base64
 import json
@@ -35,6 +36,9 @@ _HIDDEN = re.compile(r'name="(tx|logout_tx)" value="([^"]+)"')
 def remember(value, kind: str) -> None:
     if isinstance(value, str) and len(value) >= MINIMUM_LENGTH:
         seen.setdefault(value, kind)
+        if kind == "user_code" and "-" in value:
+            # Also as Permiso keeps it: without the dash.
+            remember(value.replace("-", ""), kind)
     elif isinstance(value, list):
         for item in value:
             remember(item, kind)
@@ -75,8 +79,11 @@ def _request(request: requests.PreparedRequest) -> None:
     authorization = request.headers.get("Authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "basic":
+        # The header as sent, and the secret both as encoded in it and as meant.
+        remember(credentials, "basic")
         try:
             secret = base64.b64decode(credentials).decode().partition(":")[2]
+            remember(secret, "basic")
             remember(urllib.parse.unquote_plus(secret), "basic")
         except ValueError:
             pass

@@ -101,7 +101,7 @@ def test_metrics_count_down_to_each_active_keys_rotation_and_forget_keys_rotated
     config.write_text(re.sub(r"^keys: .*$", f"keys: {keys}", config.read_text(), count=1, flags=re.M)
                       .replace("  deviceCode: 10m\n", "  deviceCode: 10m\n  activeKey: 30d\n", 1))
     manifest = (keys / "manifest.yaml").read_text()
-    old = re.search(r"file: (rs256-\S+)\n    algorithm: RS256\n    state: active\n    created: (\S+)", manifest)
+    old = re.search(r"file: (rs256-\S+)\n    algorithm: RS256\n    state: active\n    created: (\S+)\n(?:    activated: (\S+)\n)?", manifest)
     promoted = re.search(r"file: (rs256-\S+)\n    algorithm: RS256\n    state: next", manifest).group(1)
     permiso = Permiso(config, port, args=("--metrics-address", f"127.0.0.1:{metrics_port}"))
     metrics = f"http://127.0.0.1:{metrics_port}/metrics"
@@ -113,8 +113,8 @@ def test_metrics_count_down_to_each_active_keys_rotation_and_forget_keys_rotated
                               requests.get(metrics, timeout=5).text)
             return float(found.group(1)) if found else None
 
-        created = datetime.strptime(old.group(2), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
-        # No `activated` in this manifest: its creation stands in.
+        # Without `activated` in the manifest, the key's creation stands in.
+        created = datetime.strptime(old.group(3) or old.group(2), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
         assert abs(due(old.group(1)) - (created + 30 * 86_400 - time.time())) < 60
         assert due(promoted) is None, "a next key has no countdown"
 

@@ -21,13 +21,16 @@ import Synchronization
 /// written through NIO's response encoder in one flush. The encoder must see every answer:
 /// its request decoder queues each request's method there, and the encoder takes one off per
 /// response to know which answers go without a body (`HEAD`); an answer written beneath it
-/// would pair every later response with an earlier request's method. The answer is the router's byte for byte: the same headers in the same
-/// order (`Content-Length`, `Date` and `Server` last, as Hummingbird adds them), the same
-/// body, and the same request metrics (`RequestMetrics`). Everything else, and any request
-/// the router would treat differently, passes through untouched:
+/// would pair every later response with an earlier request's method.
+///
+/// The answer is the router's byte for byte: the same headers in the same order
+/// (`Content-Length`, `Date` and `Server` last, as Hummingbird adds them), the same body, and
+/// the same request metrics (`RequestMetrics`). Everything else, and any request the router
+/// would treat differently, passes through untouched:
 /// - a method other than `GET` (`HEAD` included: the router has no route for it),
-/// - a request that does not keep the connection alive (`Connection: close`, HTTP/1.0): the
-///   router closes the connection after answering, and answers with its own status line;
+/// - a request that may not keep the connection alive (`Connection: close`, HTTP/1.0): the
+///   router closes the connection after `close`, and decides the rest; everything after one
+///   goes to the router too, which is slower, never wrong;
 /// - a request with `Expect` (`100-continue`): the router answers it before its body;
 /// - any request while an earlier one on the connection is still being answered: HTTP/1.1
 ///   answers pipelined requests in order, and the earlier answer may take a while;

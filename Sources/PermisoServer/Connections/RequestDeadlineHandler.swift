@@ -8,11 +8,12 @@ import NIOHTTPTypes
 /// A slow client (slowloris: a header line every few seconds, or a body a byte at a time)
 /// would otherwise hold its connection, and the memory behind it, for as long as it keeps
 /// trickling; an idle timeout alone never fires while bytes keep coming. The clock stops
-/// only while a whole request waits for its answer, so a slow answer is never cut off; it
-/// runs while a request is arriving and while none is unanswered. A connection that simply
-/// goes quiet is closed the same way, so this is the connection's idle timeout as well,
-/// including after an answer given before its request's body arrived (a 404 to a `POST`,
-/// say), whose late body must not stop the clock for good.
+/// only while a whole request waits for its answer, so a slow answer is never cut off (a
+/// request trickling in behind it is timed once it is answered), and runs otherwise. A
+/// connection that goes quiet is closed the same way, so this is its idle timeout as well:
+/// also after an answer given before its request's body arrived (a 404 to a `POST`, say),
+/// and after the output closed (`Connection: close`) on requests that will never be
+/// answered.
 ///
 /// One repeating check per connection, every half deadline, reads when the wait began; a
 /// request costs two clock readings, not a timer of its own. A connection is therefore
@@ -30,6 +31,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var unanswered = 0
     /// A request's head arrived and its end has not.
     private var reading = false
+    /// The output is closed (after `Connection: close`): nothing more will be answered.
+    private var outputClosed = false
     private var check: RepeatedTask?
 
     init(deadline: TimeAmount) {
@@ -58,13 +61,15 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         switch unwrapInboundIn(data) {
         case .head:
             reading = true
-            unanswered += 1
+            // After the output closed, no answer will come: the request is not waited for.
+            if !outputClosed { unanswered += 1 }
             settle(restart: false)
         case .body: break
         case .end:
-            // Whole: if it is still unanswered, Permiso is answering, and that takes the time it takes.
+            // Whole: if it is still unanswered, Permiso is answering, and that takes the time
+            // it takes; if it was answered early, the connection is idle from now.
             reading = false
-            settle(restart: false)
+            settle(restart: unanswered == 0)
         }
         context.fireChannelRead(data)
     }
@@ -77,6 +82,17 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(data, promise: promise)
     }
 
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        // Hummingbird half-closes after answering `Connection: close`: whatever the client
+        // sends after it is never answered, so nothing is unanswered any more.
+        if mode == .output {
+            outputClosed = true
+            unanswered = 0
+            settle(restart: true)
+        }
+        context.close(mode: mode, promise: promise)
+    }
+
     /// An answer ended, here or beneath this handler (`PreparedDocuments` answers requests
     /// this handler never sees): once nothing is unanswered or arriving, the next request has
     /// `deadline` from now.
@@ -84,13 +100,14 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         settle(restart: unanswered == 0 && !reading)
     }
 
-    /// Runs the clock while a request is arriving or none is unanswered, and stops it while
-    /// whole requests wait for their answers.
+    /// Stops the clock while a whole request waits for its answer, so no answer is cut
+    /// short, and runs it otherwise: while nothing is unanswered, or only the request that is
+    /// still arriving.
     private func settle(restart: Bool) {
-        if reading || unanswered == 0 {
-            if restart || waitingSince == nil { waitingSince = .now() }
-        } else {
+        if unanswered - (reading ? 1 : 0) > 0 {
             waitingSince = nil
+        } else if restart || waitingSince == nil {
+            waitingSince = .now()
         }
     }
 

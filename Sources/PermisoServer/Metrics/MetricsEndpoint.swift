@@ -11,8 +11,7 @@ struct MetricsEndpoint {
 
     func register(on routes: some RouterMethods<BasicRequestContext>) {
         routes.get("/metrics") { _, _ in
-            let deployment = live.snapshot.deployment
-            ServiceMetrics.keys(deployment.keys, rotation: deployment.config.lifetimes.activeKey, now: live.clock.now())
+            ServiceMetrics.keys(of: live)
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(

@@ -59,8 +59,20 @@ enum ServiceMetrics {
     /// Each key's age, and each active key's time until `lifetimes.activeKey` says to rotate
     /// it (negative once overdue), by its file in the keys folder, set when `/metrics` is
     /// scraped. A key that left the folder or changed state loses its old series at the next
-    /// scrape: a countdown frozen below zero would alert forever.
-    static func keys(_ keys: KeyRing, rotation: Int, now: Date) {
+    /// scrape: a countdown frozen below zero would alert forever. One scrape at a time reads
+    /// the snapshot and sets and drops series, so a scrape of an older snapshot never drops
+    /// what a newer one just set.
+    static func keys(of live: LiveDeployment) {
+        keySeries.withLock { previous in
+            let deployment = live.snapshot.deployment
+            let current = keys(deployment.keys, rotation: deployment.config.lifetimes.activeKey, now: live.clock.now())
+            for (id, series) in previous where current[id] == nil { series.gauge.destroy() }
+            previous = current
+        }
+    }
+
+    /// Sets every key series of `keys`; returns them by id.
+    private static func keys(_ keys: KeyRing, rotation: Int, now: Date) -> [String: KeySeries] {
         var current: [String: KeySeries] = [:]
         for (kind, entries) in [("signing", keys.manifest.signing), ("sealing", keys.manifest.sealing)] {
             for entry in entries {
@@ -77,11 +89,7 @@ enum ServiceMetrics {
                 current[due.id] = due
             }
         }
-        let gone = keySeries.withLock { previous in
-            defer { previous = current }
-            return previous.filter { current[$0.key] == nil }.map(\.value)
-        }
-        for series in gone { series.gauge.destroy() }
+        return current
     }
 
     /// One key gauge's label and dimensions.
